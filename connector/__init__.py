@@ -1,0 +1,51 @@
+"""Amazon marketplace connector for shop carts."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask
+
+from . import config as config_module
+
+
+def create_app(overrides: dict[str, Any] | None = None, instance_path: str | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=instance_path,
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    app.config.from_mapping(config_module.load_config(app.instance_path))
+    if overrides:
+        app.config.update(overrides)
+    config_module.check_production_safety(app.config)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+
+    from . import extensions, database, jobs
+    from .security import embed
+    from .health import views as health
+    from .shops import views as shops, cli as shops_cli
+    from .accounts import views as accounts
+    from .authorization import views as authorization
+    from .lifecycle import cli as lifecycle_cli
+    from .security import cli as security_cli
+    from .democart import views as democart
+
+    embed.isolate_request_globals(app)
+    database.init_app(app)
+    extensions.migrate.init_app(app, extensions.db, directory=str(app.root_path + "/../migrations"))
+    extensions.csrf.init_app(app)
+    jobs.init_app(app)
+    embed.init_app(app)
+    health.init_app(app)
+    shops.init_app(app)
+    accounts.init_app(app)
+    authorization.init_app(app)
+    shops_cli.init_app(app)
+    lifecycle_cli.init_app(app)
+    security_cli.init_app(app)
+    democart.init_app(app)
+    return app

@@ -1,0 +1,1 @@
+"""Amazon seller accounts a shop connects, their marketplaces and token status."""

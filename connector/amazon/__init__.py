@@ -1,0 +1,1 @@
+"""Everything that talks to Amazon: regions and marketplaces, Login with Amazon, the SP-API client."""

@@ -1,0 +1,1 @@
+"""The Request / Renew Token flow: Amazon's website authorization workflow in a popup."""

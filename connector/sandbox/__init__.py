@@ -1,0 +1,17 @@
+"""A local stand-in for Amazon: Seller Central consent, Login with Amazon, and the SP-API operations we call."""
+from __future__ import annotations
+
+from flask import Flask
+
+from .settings import SandboxSettings
+from .state import SandboxState
+
+
+def create_sandbox_app(settings: SandboxSettings) -> Flask:
+    from . import consent, controls, lwa, spapi
+
+    app = Flask(__name__, template_folder="templates")
+    app.extensions["sandbox_state"] = SandboxState(settings)
+    for blueprint in (consent.bp, lwa.bp, spapi.bp, controls.bp):
+        app.register_blueprint(blueprint)
+    return app

@@ -1,0 +1,1 @@
+"""Secrets at rest, the embedded-iframe headers, and refusing credentials we must never hold."""

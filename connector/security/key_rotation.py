@@ -1,0 +1,50 @@
+"""Re-encrypt every stored secret under the first configured key."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from sqlalchemy import Column, Table, Text, literal, literal_column, select, update
+
+from ..extensions import db
+from .crypto import EncryptedText, fernet
+
+BATCH_SIZE = 500
+
+
+def encrypted_columns() -> Iterator[tuple[Table, Column]]:
+    for table in db.metadata.sorted_tables:
+        for column in table.columns:
+            if isinstance(column.type, EncryptedText):
+                yield table, column
+
+
+def rotate_all(keys: list[str], progress: Callable[[str, int], None] | None = None) -> int:
+    """Re-encrypt every secret with keys[0]; returns how many values were rewritten.
+
+    Works on the raw ciphertext (a plain Text view of the column), so no secret is decrypted into a Python
+    object beyond the one value being rotated. Safe to interrupt and run again.
+    """
+    rotator = fernet(keys)
+    rewritten = 0
+    for table, column in encrypted_columns():
+        primary_key = next(iter(table.primary_key.columns))
+        raw = literal_column(f"{table.name}.{column.name}", type_=Text)
+        last_id = None
+        while True:
+            query = select(primary_key, raw).select_from(table).where(raw.is_not(None))
+            if last_id is not None:
+                query = query.where(primary_key > last_id)
+            rows = db.session.execute(query.order_by(primary_key).limit(BATCH_SIZE)).all()
+            if not rows:
+                break
+            for row_id, ciphertext in rows:
+                rotated = rotator.rotate(ciphertext.encode()).decode()
+                db.session.execute(
+                    update(table).where(primary_key == row_id).values({column.name: literal(rotated, Text)})
+                )
+                rewritten += 1
+                last_id = row_id
+            db.session.commit()
+            if progress:
+                progress(f"{table.name}.{column.name}", rewritten)
+    return rewritten

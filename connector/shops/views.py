@@ -1,0 +1,34 @@
+"""The cart admin's way in: GET /admin/launch turns a signed launch into a session."""
+from __future__ import annotations
+
+from flask import Blueprint, Flask, g, redirect, render_template, request, url_for
+
+from .launch import LaunchRefused, consume_launch_token, consume_shopify_session_token
+from .session import start_session
+
+bp = Blueprint("shops", __name__, url_prefix="/admin")
+
+
+@bp.get("/launch")
+def launch():
+    try:
+        if request.args.get("token"):
+            result = consume_launch_token(request.args["token"])
+        elif request.args.get("id_token") or request.headers.get("Authorization", "").startswith("Bearer "):
+            token = request.args.get("id_token") or request.headers["Authorization"].removeprefix("Bearer ")
+            result = consume_shopify_session_token(request.args.get("shop", ""), token)
+        else:
+            raise LaunchRefused("Open the connector from your shop admin: this page needs a launch link.")
+    except LaunchRefused as refused:
+        return render_template("errors/not_launched.html", reason=str(refused)), 401
+    start_session(result)
+    g.frame_ancestors = result.shop.frame_ancestors
+    return redirect(url_for("accounts.index"))
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+
+    @app.errorhandler(403)
+    def forbidden(error):
+        return render_template("errors/forbidden.html", message=error.description), 403

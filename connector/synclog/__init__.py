@@ -1,0 +1,1 @@
+"""The log support reads: every authorization, connection check, reminder and sync leaves entries here."""

@@ -1,0 +1,116 @@
+// Admin behaviour. No inline scripts: the CSP allows only files from this origin.
+(function () {
+  "use strict";
+
+  var csrfToken = function () {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.content : "";
+  };
+
+  var postJson = function (url) {
+    return fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrfToken(), "Accept": "application/json" }
+    }).then(function (response) {
+      if (!response.ok) { throw new Error("HTTP " + response.status); }
+      return response.json();
+    });
+  };
+
+  var renderStatus = function (accountId, data) {
+    document.querySelectorAll('[data-status-for="' + accountId + '"]').forEach(function (badge) {
+      badge.className = "status status-" + data.status.colour;
+      badge.dataset.statusCode = data.status.code;
+      badge.querySelector(".status-words").textContent = data.status.words;
+    });
+    var panel = document.querySelector('[data-account-id="' + accountId + '"]');
+    if (!panel) { return; }
+    var seller = panel.querySelector('[data-field="selling_partner_id"]');
+    if (seller) { seller.textContent = data.selling_partner_id || "—"; }
+    var authorized = panel.querySelector('[data-field="authorized_at"]');
+    if (authorized) {
+      authorized.textContent = data.authorized_at ? data.authorized_at.slice(0, 16).replace("T", " ") + " UTC" : "—";
+    }
+    var expires = panel.querySelector('[data-field="expires_at"]');
+    if (expires) { expires.textContent = data.status.expires_at ? data.status.expires_at.slice(0, 10) : "—"; }
+  };
+
+  var watchAuthorization = function (panel, popup) {
+    var accountId = panel.dataset.accountId;
+    var statusUrl = panel.dataset.statusUrl;
+    var waiting = panel.querySelector("[data-popup-waiting]");
+    var refresh = function () {
+      return fetch(statusUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (r) { return r.json(); })
+        .then(function (data) { renderStatus(accountId, data); });
+    };
+    var stop = function () {
+      window.clearInterval(poller);
+      window.removeEventListener("message", onMessage);
+      if (waiting) { waiting.hidden = true; }
+      refresh();
+    };
+    // Only our own pages (the popup's result page) may tell us the flow ended.
+    var onMessage = function (event) {
+      if (event.origin !== window.location.origin || event.source !== popup) { return; }
+      if (!event.data || event.data.type !== "connector:authorization") { return; }
+      stop();
+    };
+    window.addEventListener("message", onMessage);
+    // Polling is the fallback when the opener link is lost on the way through Amazon.
+    var poller = window.setInterval(function () {
+      refresh();
+      if (popup.closed) { stop(); }
+    }, 3000);
+    if (waiting) { waiting.hidden = false; }
+  };
+
+  var requestToken = function (button) {
+    var panel = button.closest("[data-account-panel]");
+    var blocked = panel.querySelector("[data-popup-blocked]");
+    // Open synchronously inside the click so pop-up blockers see a user gesture.
+    var popup = window.open("", "amazon-authorization", "popup=yes,width=640,height=760");
+    if (!popup) {
+      blocked.hidden = false;
+      return;
+    }
+    blocked.hidden = true;
+    popup.document.title = "Connecting to Amazon…";
+    postJson(button.dataset.ticketUrl).then(function (data) {
+      popup.location.href = data.url;
+      watchAuthorization(panel, popup);
+    }).catch(function () {
+      popup.close();
+      blocked.textContent = "Could not start the authorization. Reload the page and try again.";
+      blocked.hidden = false;
+    });
+  };
+
+  var filterMarketplaces = function (select) {
+    document.querySelectorAll("[data-marketplaces] li").forEach(function (item) {
+      var inRegion = item.dataset.region === select.value;
+      item.hidden = !inRegion;
+      if (!inRegion) { item.querySelector("input").checked = false; }
+    });
+  };
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-request-token]");
+    if (button) { requestToken(button); return; }
+    if (event.target.closest("[data-close-window]")) { window.close(); }
+  });
+
+  document.addEventListener("submit", function (event) {
+    var message = event.target.dataset.confirm;
+    if (message && !window.confirm(message)) { event.preventDefault(); }
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var region = document.querySelector("[data-region-select]");
+    if (region) {
+      filterMarketplaces(region);
+      region.addEventListener("change", function () { filterMarketplaces(region); });
+    }
+  });
+})();
