@@ -127,11 +127,12 @@ class SPAPIClient:
             try:
                 return self._send(op, url, token, query, json, number)
             except AmazonAccessDenied as error:
-                # Tokens can die before their hour is up (the simulator, clock skew): renew once, not forever.
-                if renewed or not error.access_token_expired or not self.tokens.renew(token):
+                # Tokens can die before their hour is up (clock skew, a revoked authorization): renew once, not
+                # forever. If the authorization behind it is gone, the renewal itself says so (invalid_grant).
+                if renewed or not error.access_token_rejected or not self.tokens.renew(token):
                     raise
                 renewed = True
-                logger.info("%s: access token expired (request id %s); renewing it once", op.name, error.request_id)
+                logger.info("%s: access token refused (request id %s); renewing it once", op.name, error.request_id)
                 self._wait_for_slot(op)
                 return self._send(op, url, self.tokens.get(), query, json, number)
 

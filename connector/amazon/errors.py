@@ -77,8 +77,9 @@ class AmazonAccessDenied(AmazonError):
     summary = "Amazon denied access"
 
     @property
-    def access_token_expired(self) -> bool:
-        return "expired" in f"{self.details or ''} {self.message}".lower()
+    def access_token_rejected(self) -> bool:
+        """Amazon refused the access token itself (expired, or revoked with the authorization behind it)."""
+        return "access token" in f"{self.details or ''} {self.message}".lower()
 
 
 class AmazonNotFound(AmazonError):

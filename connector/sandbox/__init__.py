@@ -1,7 +1,7 @@
 """A local stand-in for Amazon: Seller Central consent, Login with Amazon, and the SP-API operations we call."""
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, g
 
 from .settings import SandboxSettings
 from .state import SandboxState
@@ -11,7 +11,13 @@ def create_sandbox_app(settings: SandboxSettings) -> Flask:
     from . import consent, controls, lwa, spapi
 
     app = Flask(__name__, template_folder="templates")
-    app.extensions["sandbox_state"] = SandboxState(settings)
+    state = SandboxState(settings)
+    app.extensions["sandbox_state"] = state
+
+    @app.before_request
+    def remember_generation() -> None:
+        g.sim_generation = state.generation
+
     for blueprint in (consent.bp, lwa.bp, spapi.bp, controls.bp):
         app.register_blueprint(blueprint)
     return app

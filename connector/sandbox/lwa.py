@@ -1,7 +1,7 @@
 """Login with Amazon's token endpoint, POST /auth/o2/token, with Amazon's exact error bodies."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, g, request
 
 from .responses import amazon_json, injected_fault
 
@@ -30,7 +30,7 @@ def token() -> Response:
     world = current_app.extensions["sandbox_state"]
     fault = world.take_fault("token")
     response = injected_fault(fault.kind, fault.delay_seconds, lwa=True) if fault else _grant(world, _params())
-    world.record_call("token", None, response.status_code)
+    world.record_call("token", None, response.status_code, g.sim_generation)
     return response
 
 

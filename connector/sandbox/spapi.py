@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, g, request
 
 from ..amazon.marketplaces import BY_ID
 from .ratelimit import USAGE_PLANS
@@ -48,11 +48,11 @@ def _dispatch(op: Operation, region: str, **path_params) -> Response:
         return errors(404, {"code": "NotFound", "message": "Resource not found", "details": ""})
     seller, reason = world.access_token_status(request.headers.get("x-amz-access-token"))
     if seller is None:
-        world.record_call(op.name, None, 403)
+        world.record_call(op.name, None, 403, g.sim_generation)
         return access_denied(reason)
     spec = world.settings.seller(seller)
     if spec is None or spec.region != REGIONS[region]:
-        world.record_call(op.name, seller, 403)
+        world.record_call(op.name, seller, 403, g.sim_generation)
         return access_denied("invalid")
     fault = world.take_fault(op.name)
     if fault is not None:
@@ -63,7 +63,7 @@ def _dispatch(op: Operation, region: str, **path_params) -> Response:
         response = op.handler(spec, **path_params)
         if response.status_code in (200, 201, 202, 204, 400, 404):
             response.headers["x-amzn-RateLimit-Limit"] = str(USAGE_PLANS[op.name][0])
-    world.record_call(op.name, seller, response.status_code)
+    world.record_call(op.name, seller, response.status_code, g.sim_generation)
     return response
 
 

@@ -69,6 +69,8 @@ class SandboxState:
     faults: list[Fault] = field(default_factory=list)
     call_log: list[Call] = field(default_factory=list)
     buckets: TokenBuckets = field(default_factory=TokenBuckets)
+    # Bumped by reset(): a request that started before it (a slow, injected timeout) must not log into the new run.
+    generation: int = 0
 
     def now(self) -> datetime:
         return datetime.now(timezone.utc) + self.clock_offset
@@ -87,6 +89,7 @@ class SandboxState:
             self.faults.clear()
             self.call_log.clear()
             self.buckets = TokenBuckets()
+            self.generation += 1
 
     # Controls used by tests (also exposed over HTTP under /_sim).
     def advance_clock(self, seconds: float) -> None:
@@ -134,8 +137,10 @@ class SandboxState:
                     return fault
         return None
 
-    def record_call(self, operation: str, selling_partner_id: str | None, status: int) -> None:
+    def record_call(self, operation: str, selling_partner_id: str | None, status: int, generation: int) -> None:
         with self.lock:
+            if generation != self.generation:
+                return
             self.call_log.append(Call(operation, selling_partner_id, self.monotonic(), self.now(), status))
 
     def issue_amazon_state(self, selling_partner_id: str) -> str:

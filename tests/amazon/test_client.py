@@ -75,7 +75,7 @@ def test_expired_fixed_token_is_not_renewed(app, grant, simulator):
     simulator.expire_access_tokens()
     with pytest.raises(AmazonAccessDenied) as caught:
         SPAPIClient.with_access_token("NA", seller, token_grant.access_token).get_marketplace_participations()
-    assert caught.value.access_token_expired and caught.value.http_status == 403
+    assert caught.value.access_token_rejected and caught.value.http_status == 403
 
 
 class SharedClock:

@@ -44,16 +44,19 @@ def test_throttled_shape_and_retry_after():
                           "requested resource. Amazon request ID: rid-123.")
 
 
-def test_expired_access_token_is_recognised():
+def test_refused_access_token_is_recognised():
     error = error_from_response(response(403, spapi_body(
         "Unauthorized", "Access to requested resource is denied.", "The access token you provided has expired.")))
-    assert isinstance(error, AmazonAccessDenied) and error.access_token_expired
+    assert isinstance(error, AmazonAccessDenied) and error.access_token_rejected
     assert error.details == "The access token you provided has expired."
     assert "The access token you provided has expired." in str(error)
     revoked = error_from_response(response(403, spapi_body(
         "Unauthorized", "Access to requested resource is denied.",
         "The access token you provided is revoked, malformed or invalid.")))
-    assert not revoked.access_token_expired
+    assert revoked.access_token_rejected
+    role_missing = error_from_response(response(403, spapi_body(
+        "Unauthorized", "Access to requested resource is denied.", "The application does not have the role.")))
+    assert not role_missing.access_token_rejected
 
 
 def test_gateway_error_without_envelope_uses_error_type_header():

@@ -47,14 +47,15 @@ def test_refreshed_one_minute_before_expiry(app, account, simulator):
 
 def test_concurrent_consumers_refresh_once(app, account, simulator, lock_backend):
     before = len(simulator.calls("token"))
+    account_id = account.id  # the fixture's object belongs to the main thread's session
     barrier = threading.Barrier(4)
     tokens, errors = [], []
 
     def consumer():
         with app.app_context():
-            mine = db.session.get(AmazonAccount, account.id)
-            barrier.wait()
             try:
+                mine = db.session.get(AmazonAccount, account_id)
+                barrier.wait(timeout=30)
                 tokens.append(token_cache.get_access_token(mine))
             except BaseException as error:  # noqa: BLE001 - surfaced by the assertion below
                 errors.append(error)
