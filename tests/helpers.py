@@ -1,11 +1,12 @@
 """Helpers the tests share: the shared reference material, shops, launches, CSRF tokens, accounts."""
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
-SHARED_DIR = Path(os.environ.get("CONNECTOR_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared"))
+# Copies of Amazon's official models (shipped with the simulator) and of real host webhook payloads.
+AMAZON_MODELS_DIR = Path(__file__).resolve().parents[1] / "connector/sandbox/amazon_models"
+HOSTS_DIR = Path(__file__).resolve().parent / "data/hosts"
 
 
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')

@@ -9,7 +9,7 @@ from pathlib import Path
 from joserfc import jwt
 from joserfc.jwk import OctKey
 
-from helpers import SHARED_DIR, add_account, launch, make_shop
+from helpers import HOSTS_DIR, add_account, launch, make_shop
 from connector.shops.launch import make_launch_token
 
 
@@ -98,7 +98,7 @@ def _shopify_shop(vector):
 
 
 def test_shopify_session_token_vector(app, monkeypatch):
-    vector = json.loads((SHARED_DIR / "hosts/shopify/session_token.example.json").read_text())
+    vector = json.loads((HOSTS_DIR / "shopify/session_token.example.json").read_text())
     shop = _shopify_shop(vector)
     token = vector["authorization_header"].removeprefix("Bearer ")
     monkeypatch.setattr(time, "time", lambda: 1700000030)
@@ -110,7 +110,7 @@ def test_shopify_session_token_vector(app, monkeypatch):
 
 
 def test_shopify_session_token_checks_expiry_audience_and_signature(app):
-    vector = json.loads((SHARED_DIR / "hosts/shopify/session_token.example.json").read_text())
+    vector = json.loads((HOSTS_DIR / "shopify/session_token.example.json").read_text())
     shop = _shopify_shop(vector)
     client = app.test_client()
     expired = vector["authorization_header"].removeprefix("Bearer ")
@@ -131,7 +131,7 @@ def test_shopify_session_token_checks_expiry_audience_and_signature(app):
 
 
 def test_session_tokens_are_refused_for_non_shopify_shops(app, shop):
-    vector = json.loads((SHARED_DIR / "hosts/shopify/session_token.example.json").read_text())
+    vector = json.loads((HOSTS_DIR / "shopify/session_token.example.json").read_text())
     token = vector["authorization_header"].removeprefix("Bearer ")
     assert app.test_client().get(f"/admin/launch?shop={shop.shop_key}&id_token={token}").status_code == 401
 

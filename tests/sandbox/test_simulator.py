@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 import requests
 
-from helpers import SHARED_DIR
+from helpers import AMAZON_MODELS_DIR
 
 APP = "amzn1.sp.solution.test-app"
 CLIENT = {"client_id": "amzn1.application-oa2-client.test", "client_secret": "test-client-secret-0123456789"}
@@ -60,7 +60,7 @@ def world(sandbox):
 
 
 def _schema(model: str, definition: str) -> dict:
-    definitions = json.loads((SHARED_DIR / "amazon/models" / model).read_text())["definitions"]
+    definitions = json.loads((AMAZON_MODELS_DIR / "models" / model).read_text())["definitions"]
     return {"$ref": f"#/definitions/{definition}", "definitions": definitions}
 
 
