@@ -33,6 +33,7 @@ def create_app(overrides: dict[str, Any] | None = None, instance_path: str | Non
     from .lifecycle import cli as lifecycle_cli
     from .security import cli as security_cli
     from .democart import views as democart
+    from .webhooks import views as webhooks
 
     embed.isolate_request_globals(app)
     database.init_app(app)
@@ -44,6 +45,7 @@ def create_app(overrides: dict[str, Any] | None = None, instance_path: str | Non
     shops.init_app(app)
     accounts.init_app(app)
     authorization.init_app(app)
+    webhooks.init_app(app)
     shops_cli.init_app(app)
     lifecycle_cli.init_app(app)
     security_cli.init_app(app)

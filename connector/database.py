@@ -12,6 +12,8 @@ from .shops import models as _shops  # noqa: F401
 from .accounts import models as _accounts  # noqa: F401
 from .synclog import models as _synclog  # noqa: F401
 from .amazon import models as _amazon  # noqa: F401
+from .jobs import models as _jobs  # noqa: F401
+from .webhooks import models as _webhooks  # noqa: F401
 
 
 @event.listens_for(Engine, "connect")

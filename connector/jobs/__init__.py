@@ -1,7 +1,13 @@
-"""Background jobs on Huey: SqliteHuey in the instance folder by default, RedisHuey when Redis is configured."""
+"""Background jobs on Huey: SqliteHuey in the instance folder by default, RedisHuey when Redis is configured.
+
+Huey only carries the "run this now" messages. What work is pending lives in the database (inbox rows, desired
+state, orders to create, schedules), so a message lost with a killed consumer costs a delay, never data:
+jobs.recovery queues again whatever stopped half-way.
+"""
 from __future__ import annotations
 
 import functools
+import importlib
 from collections.abc import Callable
 from typing import Any
 
@@ -10,6 +16,13 @@ from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
 
 _app: Flask | None = None
 huey: Huey = MemoryHuey("connector", immediate=True)
+
+# Every module that declares jobs; imported by every process so any of them can queue any job by name.
+TASK_MODULES = (
+    "connector.jobs.tasks",
+    "connector.lifecycle.tasks",
+    "connector.webhooks.tasks",
+)
 
 
 def build_huey(config: dict) -> Huey:
@@ -28,6 +41,8 @@ def init_app(app: Flask) -> None:
     huey.immediate = configured.immediate  # first: the setter recreates storage
     huey.storage = configured.storage
     app.extensions["huey"] = huey
+    for module in TASK_MODULES:
+        importlib.import_module(module)
 
 
 def with_app_context(function: Callable[..., Any]) -> Callable[..., Any]:

@@ -1,0 +1,161 @@
+"""Receiving a delivery: verify, store it durably, acknowledge. Processing happens later, in jobs.
+
+The answer goes out only after the delivery is committed: a database that is down gives the host a 5xx (and it
+retries), never an acknowledgement for something we did not keep.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..clock import utcnow
+from ..extensions import db
+from ..shops.models import Shop
+from ..synclog.operations import record
+from .handlers import handler_for
+from .models import DeliveryStatus, InboxKick, WebhookDelivery
+from .signatures import VERIFIERS, SignatureRejected, Verified, body_digest
+
+logger = logging.getLogger(__name__)
+
+WOOCOMMERCE_PING = re.compile(rb"webhook_id=\d+")
+HOST_NAMES = {"woocommerce": "WooCommerce", "shopify": "Shopify", "generic": "generic"}
+IGNORED_TOPIC_LOG_INTERVAL = timedelta(hours=24)
+
+
+@dataclass
+class Answer:
+    status: int
+    body: dict[str, Any] = field(default_factory=dict)
+    kick_shop_id: int | None = None  # queue a drain job for this shop once the answer is committed
+
+
+def receive(shop: Shop, host_kind: str, body: bytes, headers: Mapping[str, str], remote_addr: str | None) -> Answer:
+    if host_kind == "woocommerce" and "X-WC-Webhook-Signature" not in headers and WOOCOMMERCE_PING.fullmatch(body):
+        # WooCommerce pings a new webhook unsigned and only accepts exactly 200 as success.
+        return Answer(200, {"status": "ok"})
+    try:
+        verified = VERIFIERS[host_kind](shop.webhook_secret, body, headers)
+    except SignatureRejected as rejected:
+        _reject(shop, host_kind, body, headers, remote_addr, f"Signature refused: {rejected}.", keep_body=False)
+        return Answer(401, {"error": "invalid signature", "detail": str(rejected)})
+    try:
+        payload = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        _reject(shop, host_kind, body, headers, remote_addr, f"The body is not valid JSON ({error}).",
+                keep_body=True, verified=verified)
+        return Answer(400, {"error": "malformed JSON", "detail": str(error)})
+    topic = verified.topic if verified.topic is not None else _generic_topic(payload)
+    handled = handler_for(host_kind, topic) is not None
+    delivery_id = _store(shop, host_kind, topic, verified, body, remote_addr,
+                         DeliveryStatus.RECEIVED if handled else DeliveryStatus.IGNORED)
+    kick = delivery_id is not None and handled and _mark_kick(shop.id)
+    db.session.commit()  # one commit for the delivery and its kick marker, before we acknowledge
+    if delivery_id is None:
+        return Answer(200, {"status": "duplicate"})
+    if not handled:
+        _log_ignored_topic(shop, host_kind, topic, delivery_id)
+        return Answer(200, {"status": "ignored", "id": delivery_id})
+    return Answer(200, {"status": "accepted", "id": delivery_id}, kick_shop_id=shop.id if kick else None)
+
+
+def _generic_topic(payload: Any) -> str:
+    return str(payload.get("type") or "") if isinstance(payload, dict) else ""
+
+
+def _insert(model):
+    return (postgresql if db.engine.dialect.name == "postgresql" else sqlite).insert(model)
+
+
+def _store(shop: Shop, host_kind: str, topic: str, verified: Verified, body: bytes, remote_addr: str | None,
+           status: str) -> int | None:
+    """Insert the delivery (uncommitted); None when its dedupe key was seen before (then only the duplicate count
+    goes up)."""
+    statement = _insert(WebhookDelivery).values(
+        shop_id=shop.id, host_kind=host_kind, topic=topic[:100], dedupe_key=verified.dedupe_key[:200],
+        delivery_id=verified.delivery_id, event_id=verified.event_id, received_at=utcnow(),
+        sent_at=verified.sent_at, status=status, body=body, body_sha256=body_digest(body), body_size=len(body),
+        remote_addr=remote_addr,
+    ).on_conflict_do_nothing(index_elements=["shop_id", "dedupe_key"]).returning(WebhookDelivery.id)
+    delivery_id = db.session.execute(statement).scalar()
+    if delivery_id is None:
+        db.session.execute(
+            update(WebhookDelivery)
+            .where(WebhookDelivery.shop_id == shop.id, WebhookDelivery.dedupe_key == verified.dedupe_key[:200])
+            .values(duplicates=WebhookDelivery.duplicates + 1)
+        )
+    return delivery_id
+
+
+def _mark_kick(shop_id: int) -> bool:
+    """True when no drain job is queued for the shop yet: the caller queues one."""
+    return db.session.execute(
+        _insert(InboxKick).values(shop_id=shop_id, queued_at=utcnow()).on_conflict_do_nothing()
+        .returning(InboxKick.shop_id)
+    ).scalar() is not None
+
+
+def _reject(shop: Shop, host_kind: str, body: bytes, headers: Mapping[str, str], remote_addr: str | None,
+            problem: str, *, keep_body: bool, verified: Verified | None = None) -> None:
+    """Keep a trace of what we refused: the deliveries list and the log show it, nothing is processed.
+    Unverified bodies are not stored: anybody can send them."""
+    topic = (verified.topic if verified else None) or _topic_header(host_kind, headers)
+    db.session.add(WebhookDelivery(
+        shop_id=shop.id, host_kind=host_kind, topic=(topic or "")[:100], dedupe_key=f"rejected:{uuid.uuid4().hex}",
+        delivery_id=verified.delivery_id if verified else _delivery_header(host_kind, headers),
+        status=DeliveryStatus.REJECTED, problem=problem, body=body if keep_body else None,
+        body_sha256=body_digest(body), body_size=len(body), remote_addr=remote_addr,
+    ))
+    db.session.commit()
+    record("warning", "webhook", f"Refused a {HOST_NAMES[host_kind]} webhook{f' ({topic})' if topic else ''} from "
+           f"{remote_addr or 'an unknown address'}: {problem} Nothing was processed.",
+           shop_id=shop.id, http_status=401 if not keep_body else 400, error_code="webhook_rejected")
+
+
+def reject_oversized(shop: Shop, host_kind: str, size: int, limit: int, headers: Mapping[str, str],
+                     remote_addr: str | None) -> Answer:
+    problem = f"The body is {size} bytes, over the limit of {limit} bytes."
+    db.session.add(WebhookDelivery(
+        shop_id=shop.id, host_kind=host_kind, topic=_topic_header(host_kind, headers)[:100],
+        dedupe_key=f"rejected:{uuid.uuid4().hex}", delivery_id=_delivery_header(host_kind, headers),
+        status=DeliveryStatus.REJECTED, problem=problem, body_size=size, remote_addr=remote_addr,
+    ))
+    db.session.commit()
+    record("warning", "webhook", f"Refused a {HOST_NAMES[host_kind]} webhook from {remote_addr or 'an unknown address'}:"
+           f" {problem} Raise CONNECTOR_WEBHOOK_MAX_BYTES if such bodies are expected.",
+           shop_id=shop.id, http_status=413, error_code="webhook_too_large")
+    return Answer(413, {"error": "body too large", "limit": limit})
+
+
+def _topic_header(host_kind: str, headers: Mapping[str, str]) -> str:
+    return headers.get({"woocommerce": "X-WC-Webhook-Topic", "shopify": "X-Shopify-Topic"}.get(host_kind, ""), "")
+
+
+def _delivery_header(host_kind: str, headers: Mapping[str, str]) -> str | None:
+    name = {"woocommerce": "X-WC-Webhook-Delivery-ID", "shopify": "X-Shopify-Webhook-Id"}.get(host_kind, "webhook-id")
+    return headers.get(name)
+
+
+def _log_ignored_topic(shop: Shop, host_kind: str, topic: str, delivery_id: int) -> None:
+    """Once a day per topic, not on every delivery: a cart sending a topic we do not use is not an error storm."""
+    since = utcnow() - IGNORED_TOPIC_LOG_INTERVAL
+    earlier = db.session.scalar(
+        select(WebhookDelivery.id).where(
+            WebhookDelivery.shop_id == shop.id, WebhookDelivery.status == DeliveryStatus.IGNORED,
+            WebhookDelivery.topic == topic[:100], WebhookDelivery.received_at >= since,
+            WebhookDelivery.id != delivery_id,
+        ).limit(1)
+    )
+    if earlier is None:
+        record("info", "webhook", f"Ignored {HOST_NAMES[host_kind]} webhooks with topic \"{topic}\": the connector "
+               "does not use this topic. You can remove this subscription in your cart.",
+               shop_id=shop.id, webhook_delivery_id=delivery_id)
