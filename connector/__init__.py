@@ -27,7 +27,7 @@ def create_app(overrides: dict[str, Any] | None = None, instance_path: str | Non
     from . import extensions, database, jobs
     from .security import embed
     from .health import views as health
-    from .shops import views as shops, cli as shops_cli
+    from .shops import views as shops, cli as shops_cli, settings as shop_settings
     from .accounts import views as accounts
     from .authorization import views as authorization
     from .lifecycle import cli as lifecycle_cli
@@ -43,6 +43,7 @@ def create_app(overrides: dict[str, Any] | None = None, instance_path: str | Non
     embed.init_app(app)
     health.init_app(app)
     shops.init_app(app)
+    shop_settings.init_app(app)
     accounts.init_app(app)
     authorization.init_app(app)
     webhooks.init_app(app)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import URL, DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -57,14 +57,3 @@ class AccountForm(FlaskForm):
 class ManualTokenForm(FlaskForm):
     selling_partner_id = StringField("Seller ID (merchant token)", validators=[DataRequired(), Length(max=40)])
     refresh_token = TextAreaField("Refresh token", validators=[DataRequired(), Length(max=4096)])
-
-
-class ShopSettingsForm(FlaskForm):
-    contact_email = StringField(
-        "Contact e-mail for reminders",
-        validators=[Optional(), Length(max=255), Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Enter an e-mail address.")],
-    )
-    notification_url = StringField(
-        "Notification URL of your cart", validators=[Optional(), Length(max=500), URL(require_tld=False)],
-        description="We POST signed reminders and notices here (Standard Webhooks).",
-    )

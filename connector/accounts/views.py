@@ -10,7 +10,7 @@ from ..extensions import db
 from ..shops.session import shop_required
 from ..synclog.models import LogEntry
 from ..synclog.operations import record
-from .forms import AccountForm, ManualTokenForm, ShopSettingsForm
+from .forms import AccountForm, ManualTokenForm
 from .models import AmazonAccount
 from .operations import (
     ForbiddenCredential,
@@ -150,22 +150,6 @@ def delete(account_id: int):
     delete_account(account)
     flash(f"{alias} deleted.", "success")
     return redirect(url_for(".index"))
-
-
-@bp.route("/settings", methods=["GET", "POST"])
-@shop_required
-def settings():
-    form = ShopSettingsForm(obj=g.shop)
-    if request.method == "POST":
-        if g.role != "owner":
-            abort(403, "The support role can read this shop's pages but cannot change anything.")
-        if form.validate_on_submit():
-            g.shop.contact_email = form.contact_email.data or None
-            g.shop.notification_url = form.notification_url.data or None
-            db.session.commit()
-            flash("Shop settings saved.", "success")
-            return redirect(url_for(".settings"))
-    return render_template("shop_settings.html", form=form), 400 if form.errors else 200
 
 
 @bp.get("/log")

@@ -11,7 +11,8 @@ from ..accounts.models import RENEWAL_WINDOW, AmazonAccount, TokenReminder, Toke
 from ..clock import as_utc, utcnow
 from ..extensions import db
 from ..synclog.operations import record
-from .notify import notify_host, send_email
+from ..carts.generic import GenericCartClient
+from .notify import send_email
 
 REMINDER_INTERVAL = timedelta(days=7)
 EXPIRED_NOTICE = 100  # sequence number of the "your token has expired" notice
@@ -81,8 +82,8 @@ def _deliver(reminder: TokenReminder) -> None:
     if channels.get("email") not in ("sent", "logged", "no address"):
         channels["email"] = _attempt(lambda: send_email(shop.contact_email, subject, text) if shop.contact_email else "no address")
     if channels.get("host") not in ("sent", "no url"):
-        event = {
-            "type": "amazon.token.expired" if reminder.sequence == EXPIRED_NOTICE else "amazon.token.expiring",
+        event_type = "amazon.token.expired" if reminder.sequence == EXPIRED_NOTICE else "amazon.token.expiring"
+        data = {
             "account_alias": account.alias,
             "selling_partner_id": account.selling_partner_id,
             "expires_at": as_utc(account.expires_at).isoformat(),
@@ -90,9 +91,7 @@ def _deliver(reminder: TokenReminder) -> None:
         }
         message_id = f"reminder-{reminder.id}"
         channels["host"] = (
-            _attempt(lambda: notify_host(shop.notification_url, shop.webhook_secret, event, message_id))
-            if shop.notification_url
-            else "no url"
+            _attempt(lambda: _notify_host(shop, event_type, data, message_id)) if shop.notification_url else "no url"
         )
     reminder.channels = channels
     failed = [name for name, outcome in channels.items() if outcome.startswith("failed")]
@@ -102,6 +101,11 @@ def _deliver(reminder: TokenReminder) -> None:
     level = "error" if reminder.sequence == EXPIRED_NOTICE or failed else "warning"
     detail = f" Delivery failed for {', '.join(failed)}; it will be retried." if failed else ""
     record(level, "token", text + detail, shop_id=shop.id, account_id=account.id)
+
+
+def _notify_host(shop, event_type: str, data: dict, message_id: str) -> str:
+    GenericCartClient(shop.notification_url, shop.webhook_secret).send_event(event_type, data, message_id)
+    return "sent"
 
 
 def _attempt(send) -> str:

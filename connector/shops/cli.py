@@ -22,14 +22,17 @@ shops_cli = AppGroup("shops", help="Create shops and launch their admin.")
 @click.option("--contact-email")
 @click.option("--notification-url", help="Where reminders and notices are POSTed (Standard Webhooks signed).")
 @click.option("--client-id", "host_client_id", help="Shopify: the app's client ID (session token audience).")
+@click.option("--client-secret", "webhook_secret",
+              help="Shopify: the app's client secret (signs webhooks and session tokens). Others get a new secret.")
 @click.option("--shop-domain", help="Shopify: the shop's myshopify.com domain.")
 @click.option("--json", "as_json", is_flag=True)
-def create_command(host_kind, name, admin_origins, contact_email, notification_url, host_client_id, shop_domain, as_json):
+def create_command(host_kind, name, admin_origins, contact_email, notification_url, host_client_id, webhook_secret,
+                   shop_domain, as_json):
     """Create a shop and print its key, webhook secret and launch URL."""
     try:
         shop = create_shop(
             name, host_kind, list(admin_origins), contact_email=contact_email, notification_url=notification_url,
-            host_client_id=host_client_id, shop_domain=shop_domain,
+            host_client_id=host_client_id, shop_domain=shop_domain, webhook_secret=webhook_secret,
         )
     except ShopInvalid as invalid:
         raise click.BadParameter(str(invalid))
@@ -70,12 +73,13 @@ def list_command(as_json):
 @click.argument("shop")
 @click.option("--role", type=click.Choice(ROLES), default="owner", show_default=True)
 @click.option("--locale")
-def launch_url_command(shop, role, locale):
+@click.option("--user", help="Name of the person opening the admin, shown in the log next to what they change.")
+def launch_url_command(shop, role, locale, user):
     """Print a fresh, single-use launch URL for SHOP (its key or id)."""
     found = find_shop(shop)
     if found is None:
         raise click.BadParameter(f"no shop {shop!r}", param_hint="SHOP")
-    click.echo(launch_url(found, role, locale))
+    click.echo(launch_url(found, role, locale, user))
 
 
 def init_app(app: Flask) -> None:

@@ -28,23 +28,26 @@ class Launch:
     shop: Shop
     role: str
     locale: str | None = None
+    user: str | None = None  # who the cart says opened us, for "replayed by …" in the log
 
 
 def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="connector.admin-launch")
 
 
-def make_launch_token(shop: Shop, role: str = "owner", locale: str | None = None) -> str:
+def make_launch_token(shop: Shop, role: str = "owner", locale: str | None = None, user: str | None = None) -> str:
     if role not in ROLES:
         raise ValueError(f"role must be one of {ROLES}")
     payload = {"shop": shop.shop_key, "role": role, "jti": secrets.token_urlsafe(16)}
     if locale:
         payload["locale"] = locale
+    if user:
+        payload["user"] = user[:100]
     return _serializer().dumps(payload)
 
 
-def launch_url(shop: Shop, role: str = "owner", locale: str | None = None) -> str:
-    query = urlencode({"token": make_launch_token(shop, role, locale)})
+def launch_url(shop: Shop, role: str = "owner", locale: str | None = None, user: str | None = None) -> str:
+    query = urlencode({"token": make_launch_token(shop, role, locale, user)})
     return f"{current_app.config['PUBLIC_URL']}/admin/launch?{query}"
 
 
@@ -60,7 +63,7 @@ def consume_launch_token(token: str) -> Launch:
     if shop is None or payload.get("role") not in ROLES:
         raise LaunchRefused("This launch link does not belong to a known shop.")
     _burn(shop, "launch:" + payload["jti"])
-    return Launch(shop, payload["role"], payload.get("locale"))
+    return Launch(shop, payload["role"], payload.get("locale"), payload.get("user"))
 
 
 def consume_shopify_session_token(shop_key: str, token: str) -> Launch:
@@ -84,7 +87,7 @@ def consume_shopify_session_token(shop_key: str, token: str) -> Launch:
     if issuer_host != urlsplit(str(claims["dest"])).hostname or (shop.shop_domain and issuer_host != shop.shop_domain):
         raise LaunchRefused("The Shopify session token was issued for another shop.")
     _burn(shop, "shopify:" + str(claims["jti"]))
-    return Launch(shop, "owner")
+    return Launch(shop, "owner", user=f"Shopify user {claims['sub']}" if claims.get("sub") else None)
 
 
 def _burn(shop: Shop, jti: str) -> None:

@@ -5,7 +5,7 @@ import os
 import secrets
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import Boolean, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..clock import utcnow
@@ -42,6 +42,15 @@ class Shop(db.Model):
     contact_email: Mapped[str | None] = mapped_column(String(255))
     notification_url: Mapped[str | None] = mapped_column(String(500))
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # The cart's API: WooCommerce store URL, consumer key and secret; Shopify shop URL and Admin API access token
+    # (in cart_api_secret). Generic carts receive our events at notification_url instead.
+    cart_api_url: Mapped[str | None] = mapped_column(String(500))
+    cart_api_key: Mapped[str | None] = mapped_column(EncryptedText)
+    cart_api_secret: Mapped[str | None] = mapped_column(EncryptedText)
+    cart_api_version: Mapped[str | None] = mapped_column(String(20))
+    cart_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cart_check_ok: Mapped[bool | None] = mapped_column(Boolean)
+    cart_check_message: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     @property

@@ -6,7 +6,8 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 
 from ..extensions import db
-from .models import HOST_KINDS, Shop
+from ..synclog.operations import record
+from .models import HOST_KINDS, Shop, new_webhook_secret
 
 
 class ShopInvalid(ValueError):
@@ -60,3 +61,40 @@ def find_shop(key_or_id: str) -> Shop | None:
 
 def all_shops() -> list[Shop]:
     return list(db.session.scalars(select(Shop).order_by(Shop.id)))
+
+
+def update_settings(shop: Shop, *, contact_email: str | None, notification_url: str | None, timezone: str) -> None:
+    shop.contact_email = contact_email or None
+    shop.notification_url = notification_url or None
+    shop.timezone = timezone or "UTC"
+    db.session.commit()
+    record("info", "settings", "Shop settings changed.", shop_id=shop.id)
+
+
+def update_cart_connection(shop: Shop, *, url: str | None, key: str | None, secret: str | None,
+                           api_version: str | None) -> None:
+    """Save the cart API details; an empty key or secret keeps the stored one (they are never shown again)."""
+    shop.cart_api_url = (url or "").rstrip("/") or None
+    if key:
+        shop.cart_api_key = key.strip()
+    if secret:
+        shop.cart_api_secret = secret.strip()
+    shop.cart_api_version = api_version or None
+    shop.cart_checked_at = shop.cart_check_ok = shop.cart_check_message = None
+    db.session.commit()
+    record("info", "settings", "Cart connection details changed.", shop_id=shop.id)
+
+
+def rotate_webhook_secret(shop: Shop, actor: str) -> str:
+    """A new secret for the cart to sign webhooks with (WooCommerce, generic); returned once, to be shown once."""
+    shop.webhook_secret = new_webhook_secret()
+    db.session.commit()
+    record("warning", "settings", f"Webhook secret replaced by {actor}: update it in your cart, deliveries signed "
+           "with the old one are refused from now on.", shop_id=shop.id)
+    return shop.webhook_secret
+
+
+def set_shopify_client_secret(shop: Shop, secret: str, actor: str) -> None:
+    shop.webhook_secret = secret.strip()
+    db.session.commit()
+    record("info", "settings", f"Shopify app client secret changed by {actor}.", shop_id=shop.id)

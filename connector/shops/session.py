@@ -19,6 +19,8 @@ def start_session(launch: Launch) -> None:
     session["role"] = launch.role
     if launch.locale:
         session["locale"] = launch.locale
+    if launch.user:
+        session["user"] = launch.user
 
 
 def shop_required(view: Callable[..., Any] | None = None, *, write: bool = False) -> Callable[..., Any]:
@@ -33,13 +35,24 @@ def shop_required(view: Callable[..., Any] | None = None, *, write: bool = False
             g.shop = shop
             g.role = session.get("role", "owner")
             g.frame_ancestors = shop.frame_ancestors
-            if write and g.role != "owner":
-                abort(403, "The support role can read this shop's pages but cannot change anything.")
+            if write:
+                require_owner()
             return function(*args, **kwargs)
 
         return wrapper
 
     return decorate(view) if view is not None else decorate
+
+
+def require_owner() -> None:
+    if g.role != "owner":
+        abort(403, "The support role can read this shop's pages but cannot change anything.")
+
+
+def actor_name() -> str:
+    """Who is acting, for the log: the user the cart named at launch, and the role."""
+    user = session.get("user")
+    return f"{user} ({g.role})" if user else f"the shop {g.role}"
 
 
 def wants_json() -> bool:

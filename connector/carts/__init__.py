@@ -1,0 +1,1 @@
+"""Talking to the shop's cart: its REST or GraphQL API (WooCommerce, Shopify) or signed events (generic)."""
