@@ -11,11 +11,10 @@ from flask import Response, request
 from ..responses import amazon_json, errors
 from ..settings import SellerSpec
 from ..spapi import operation, state
-from .model import InvalidInput
+from .model import ORDER_ID, InvalidInput
 from .render import amazon_order
 from .search import parse_included_data, search_orders
 from .shipping import confirm_shipment
-from .world import ORDER_ID
 
 
 def _invalid(message: str) -> Response:
@@ -40,7 +39,7 @@ def get_order(seller: SellerSpec, order_id: str) -> Response:
     if not ORDER_ID.match(order_id):
         return _invalid(f"orderId {order_id!r} is not an Amazon order id (3-7-7 digits).")
     with world.lock:
-        order = world.visible_order(seller.selling_partner_id, order_id, world.now())
+        order = world.visible_order(seller.selling_partner_id, order_id, world.catch_up())
         if order is None:
             return errors(404, {"code": "NotFound", "message": f"Order {order_id} was not found for this seller.",
                                 "details": ""})

@@ -1,9 +1,12 @@
 """A simulated Amazon order and the changes its life allows; every change moves lastUpdatedTime."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+
+ORDER_ID = re.compile(r"^\d{3}-\d{7}-\d{7}$")  # Amazon's 3-7-7 digits
 
 PENDING, UNSHIPPED, PARTIALLY_SHIPPED, SHIPPED, CANCELLED = (
     "PENDING", "UNSHIPPED", "PARTIALLY_SHIPPED", "SHIPPED", "CANCELLED")
@@ -85,7 +88,7 @@ class SimOrder:
     status: str = UNSHIPPED
     last_updated: datetime | None = None
     visible_at: datetime | None = None
-    address_released: bool = False  # Amazon shows no address while an order is PENDING
+    address_released: bool = field(init=False)  # Amazon shows no address while an order is PENDING
     packages: list[Package] = field(default_factory=list)
     cancellation: Cancellation | None = None
     scheduled: list[ScheduledChange] = field(default_factory=list)

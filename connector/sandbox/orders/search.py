@@ -108,7 +108,7 @@ def parse_page_size(args: MultiDict) -> int:
 def search_orders(world: OrderWorld, seller: SellerSpec, args: MultiDict) -> dict:
     """The SearchOrdersResponse for these query parameters; InvalidInput when Amazon would answer 400."""
     with world.lock:
-        now = world.now()
+        now = world.catch_up()
         order_filter = parse_filter(args, seller, now)
         page_size = parse_page_size(args)
         included = parse_included_data(args)

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..settings import SellerSpec
-from .model import AMAZON, CANCELLED, PENDING, SHIPPED, ConfirmationAttempt, InvalidInput, Package, SimOrder, stamp
+from .model import (AMAZON, CANCELLED, ORDER_ID, PENDING, SHIPPED, ConfirmationAttempt, InvalidInput, Package,
+                    SimOrder, stamp)
 from .search import parse_time
-from .world import ORDER_ID, OrderWorld
+from .world import OrderWorld
 
 # Amazon's carrier codes are matched exactly ("PUROLATOR" is not "Purolator"); a small table of common ones.
 CARRIER_CODES = frozenset({
@@ -115,10 +116,10 @@ def parse_request(body: object) -> ShipmentRequest:
     return ShipmentRequest(marketplace_id, reference_id, carrier, method, tracking_number, ship_date, items)
 
 
-def _refusal(order: SimOrder, request: ShipmentRequest) -> str | None:
+def _refusal(order: SimOrder, shipment: ShipmentRequest) -> str | None:
     """Why this order cannot take this shipment, if it cannot."""
-    if request.marketplace_id != order.marketplace_id:
-        return f"marketplaceId {request.marketplace_id} is not the marketplace of order {order.order_id} " \
+    if shipment.marketplace_id != order.marketplace_id:
+        return f"marketplaceId {shipment.marketplace_id} is not the marketplace of order {order.order_id} " \
                f"({order.marketplace_id})."
     if order.fulfilled_by == AMAZON:
         return f"Order {order.order_id} is fulfilled by Amazon; only merchant-fulfilled orders are confirmed."
@@ -128,10 +129,10 @@ def _refusal(order: SimOrder, request: ShipmentRequest) -> str | None:
         return f"Order {order.order_id} is PENDING; it can be shipped once Amazon releases it (UNSHIPPED)."
     if order.status == SHIPPED:
         return f"Order {order.order_id} is already fully shipped."
-    if any(package.reference_id == request.reference_id for package in order.packages):
-        return f"packageReferenceId {request.reference_id} was already confirmed for order {order.order_id}; " \
+    if any(package.reference_id == shipment.reference_id for package in order.packages):
+        return f"packageReferenceId {shipment.reference_id} was already confirmed for order {order.order_id}; " \
                "each package needs its own."
-    for item_id, quantity in request.items:
+    for item_id, quantity in shipment.items:
         item = order.item(item_id)
         if item is None:
             return f"orderItemId {item_id} is not an item of order {order.order_id}."
@@ -140,29 +141,31 @@ def _refusal(order: SimOrder, request: ShipmentRequest) -> str | None:
     return None
 
 
+def _ship(order: SimOrder | None, order_id: str, body: object, now: datetime) -> tuple[int, str]:
+    """Ship the order as the body says: (204, "") or why not, as (400 or 404, message)."""
+    if not ORDER_ID.match(order_id):
+        return 400, f"orderId {order_id!r} is not an Amazon order id (3-7-7 digits)."
+    if order is None:
+        return 404, f"Order {order_id} was not found for this seller."
+    try:
+        shipment = parse_request(body)
+    except InvalidInput as bad:
+        return 400, str(bad)
+    refusal = _refusal(order, shipment)
+    if refusal:
+        return 400, refusal
+    order.ship(now, Package(shipment.reference_id, shipment.carrier, shipment.tracking_number,
+                            stamp(shipment.ship_date), stamp(now), shipment.items, shipment.shipping_method))
+    return 204, ""
+
+
 def confirm_shipment(world: OrderWorld, seller: SellerSpec, order_id: str, body: object) -> ConfirmationAttempt:
-    """Ship the order, or say why not; the attempt's status is 204, 400 or 404."""
+    """One confirmShipment call, recorded whatever its outcome."""
     with world.lock:
-        now = world.now()
-        order = world.visible_order(seller.selling_partner_id, order_id, now)
-        status, message = 204, ""
-        if not ORDER_ID.match(order_id):
-            status, message = 400, f"orderId {order_id!r} is not an Amazon order id (3-7-7 digits)."
-        elif order is None:
-            status, message = 404, f"Order {order_id} was not found for this seller."
-        else:
-            try:
-                request = parse_request(body)
-                message = _refusal(order, request) or ""
-            except InvalidInput as bad:
-                message = str(bad)
-            if message:
-                status = 400
-            else:
-                order.ship(now, Package(request.reference_id, request.carrier, request.tracking_number,
-                                        stamp(request.ship_date), stamp(now), request.items, request.shipping_method))
-        code = {400: "InvalidInput", 404: "NotFound"}.get(status, "")
-        errors = [{"code": code, "message": message, "details": ""}] if status != 204 else []
+        now = world.catch_up()
+        status, message = _ship(world.visible_order(seller.selling_partner_id, order_id, now), order_id, body, now)
+        code = {400: "InvalidInput", 404: "NotFound"}.get(status)
+        errors = [{"code": code, "message": message, "details": ""}] if code else []
         attempt = ConfirmationAttempt(now, seller.selling_partner_id, order_id, body, status, errors)
         world.attempts.append(attempt)
         return attempt

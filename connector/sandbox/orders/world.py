@@ -10,7 +10,6 @@ from __future__ import annotations
 import heapq
 import itertools
 import random
-import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,13 +19,12 @@ from ..clock import SimulatorClock
 from ..settings import SandboxSettings
 from .catalog import DEMO_SKUS
 from .factory import ItemSpec, OrderMix, build_order, random_order
-from .model import (AMAZON, CANCELLED, MERCHANT, PENDING, SHIPPED, UNSHIPPED, ConfirmationAttempt, OrderStateError,
-                    ScheduledChange, SimOrder, UnknownOrder, stamp)
+from .model import (AMAZON, CANCELLED, MERCHANT, ORDER_ID, PENDING, SHIPPED, UNSHIPPED, ConfirmationAttempt,
+                    OrderStateError, ScheduledChange, SimOrder, UnknownOrder, stamp)
 from .pages import PageStore
 
 DEMO_SELLER = "A1DEMOSELLERNA"
 DEMO_ORDERS_PER_HOUR = 4.0
-ORDER_ID = re.compile(r"^\d{3}-\d{7}-\d{7}$")
 # A generator left running while the clock jumps a year must not stall the simulator on one request.
 MAX_ORDERS_PER_CATCH_UP = 50_000
 
@@ -66,8 +64,8 @@ class OrderWorld:
             if self.settings.demo_orders and self.settings.seller(DEMO_SELLER):
                 self.start_live(DEMO_SELLER, DEMO_ORDERS_PER_HOUR, skus=DEMO_SKUS)
 
-    def now(self) -> datetime:
-        """The simulator's time, after catching up with it."""
+    def catch_up(self) -> datetime:
+        """Bring the orders up to the simulator's clock; returns the clock's time."""
         with self.lock:
             now = self.clock.now()
             for generator in self._live.values():
@@ -116,14 +114,14 @@ class OrderWorld:
         return tuple(wanted or seller.marketplace_ids)
 
     # Python-level controls for tests and benchmarks (also over HTTP under /_sim/orders).
-    def create(self, seller_id: str, items: Sequence[ItemSpec], *, marketplace_id: str | None = None,
+    def create(self, seller_id: str, items: Sequence[ItemSpec | str], *, marketplace_id: str | None = None,
                status: str = UNSHIPPED, fulfilled_by: str = MERCHANT, service_level: str = "STANDARD",
                created: datetime | None = None, last_updated: datetime | None = None,
                visible_at: datetime | None = None, release_at: datetime | None = None,
                order_id: str | None = None) -> SimOrder:
         """One order exactly as described. PENDING orders stay PENDING until `release_at` or `release()`."""
         with self.lock:
-            now = self.now()
+            now = self.catch_up()
             marketplace = self._seller_marketplaces(seller_id, [marketplace_id] if marketplace_id else None)[0]
             if status not in (PENDING, UNSHIPPED, SHIPPED, CANCELLED):
                 raise ValueError("status must be PENDING, UNSHIPPED, SHIPPED or CANCELLED")
@@ -137,7 +135,8 @@ class OrderWorld:
                 raise ValueError("times must satisfy created <= last updated <= now (the simulator's clock)")
             if release_at is not None and (status != PENDING or stamp(release_at) < created):
                 raise ValueError("release_at is for PENDING orders and cannot be before the order was created")
-            order = build_order(self._rng, self._orders, seller_id, marketplace, created, items,
+            specs = [ItemSpec(item) if isinstance(item, str) else item for item in items]
+            order = build_order(self._rng, self._orders, seller_id, marketplace, created, specs,
                                 fulfilled_by=fulfilled_by, status=PENDING if status == PENDING else UNSHIPPED,
                                 service_level=service_level, wanted_id=order_id)
             if status == SHIPPED:
@@ -149,7 +148,7 @@ class OrderWorld:
             if release_at is not None:
                 order.scheduled.append(ScheduledChange(stamp(release_at), "release"))
             self._add(order)
-            self.now()  # a release_at already past happens at once
+            self.catch_up()  # a release_at already past happens at once
             return order
 
     def generate(self, seller_id: str, count: int, days: float, *, marketplace_ids: Sequence[str] | None = None,
@@ -160,13 +159,14 @@ class OrderWorld:
             raise ValueError("count must be >= 0, days > 0, and there must be SKUs to order")
         rng = random.Random(seed)
         with self.lock:
-            now = self.now()
+            now = self.catch_up()
             marketplaces = self._seller_marketplaces(seller_id, marketplace_ids)
             start = now - timedelta(days=days)
             moments = sorted(start + (now - start) * rng.random() for _ in range(count))
-            made = [self._add(random_order(rng, self._orders, seller_id, marketplaces, tuple(skus), moment,
-                                           mix or OrderMix())) for moment in moments]
-            self.now()
+            mix = mix or OrderMix()
+            made = [self._add(random_order(rng, self._orders, seller_id, marketplaces, tuple(skus), moment, mix))
+                    for moment in moments]
+            self.catch_up()
             return made
 
     def start_live(self, seller_id: str, orders_per_hour: float, *, marketplace_ids: Sequence[str] | None = None,
@@ -176,7 +176,7 @@ class OrderWorld:
         if orders_per_hour <= 0 or not skus:
             raise ValueError("orders_per_hour must be > 0 and there must be SKUs to order")
         with self.lock:
-            now = self.now()
+            now = self.catch_up()
             generator = LiveGenerator(seller_id, float(orders_per_hour),
                                       self._seller_marketplaces(seller_id, marketplace_ids), tuple(skus),
                                       mix or OrderMix(), random.Random(seed), now)
@@ -186,7 +186,7 @@ class OrderWorld:
 
     def stop_live(self, seller_id: str) -> bool:
         with self.lock:
-            self.now()
+            self.catch_up()
             return self._live.pop(seller_id, None) is not None
 
     def live_generators(self) -> list[LiveGenerator]:
@@ -195,35 +195,38 @@ class OrderWorld:
 
     def order(self, order_id: str) -> SimOrder:
         """Any order, visible to searchOrders yet or not."""
+        return self._current(order_id)[0]
+
+    def _current(self, order_id: str) -> tuple[SimOrder, datetime]:
         with self.lock:
-            self.now()
+            now = self.catch_up()
             if order_id not in self._orders:
                 raise UnknownOrder(f"no order {order_id}")
-            return self._orders[order_id]
+            return self._orders[order_id], now
 
     def seller_orders(self, seller_id: str) -> list[SimOrder]:
         with self.lock:
-            self.now()
+            self.catch_up()
             return list(self._by_seller.get(seller_id, ()))
 
     def release(self, order_id: str) -> SimOrder:
+        """Amazon releases a PENDING order: it becomes UNSHIPPED."""
         with self.lock:
-            order = self.order(order_id)
-            order.release(self.clock.now())
+            order, now = self._current(order_id)
+            order.release(now)
             return order
 
     def cancel(self, order_id: str, requester: str = "BUYER", reason: str = "Buyer cancelled the order") -> SimOrder:
         with self.lock:
-            order = self.order(order_id)
-            order.cancel(self.clock.now(), requester, reason)
+            order, now = self._current(order_id)
+            order.cancel(now, requester, reason)
             return order
 
     def ship_elsewhere(self, order_id: str, carrier: str = "UPS", tracking_number: str | None = None) -> SimOrder:
         """The seller ships everything left from Seller Central, not through the connector."""
         with self.lock:
-            order = self.order(order_id)
-            order.ship_remaining(self.clock.now(), carrier,
-                                 tracking_number or f"1Z{self._rng.randrange(10**16):016d}")
+            order, now = self._current(order_id)
+            order.ship_remaining(now, carrier, tracking_number or f"1Z{self._rng.randrange(10**16):016d}")
             return order
 
     def confirmations(self, order_id: str | None = None, accepted: bool | None = None) -> list[ConfirmationAttempt]:
@@ -232,7 +235,7 @@ class OrderWorld:
                     if (order_id is None or attempt.order_id == order_id)
                     and (accepted is None or attempt.accepted == accepted)]
 
-    # What the Amazon endpoints use.
+    # What the Amazon endpoints use, holding `lock` after catch_up().
     def visible_order(self, seller_id: str, order_id: str, now: datetime) -> SimOrder | None:
         order = self._orders.get(order_id)
         if order is None or order.seller_id != seller_id or not order.visible(now):
