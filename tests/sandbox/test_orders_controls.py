@@ -112,8 +112,11 @@ def test_a_live_generator_places_orders_as_simulated_time_passes(amazon):
     assert {order.marketplace_id for order in placed} == {US, CA}
     released = [order for order in placed if order.fulfilled_by == "MERCHANT" and order.status == "UNSHIPPED"]
     assert released and all(order.last_updated > order.created for order in released)
-    assert requests.get(f"{amazon.url}/_sim/orders/live", timeout=5).json()[0]["selling_partner_id"] == SELLER
+    amazon.advance(hours=1)
+    [running] = requests.get(f"{amazon.url}/_sim/orders/live", timeout=5).json()
+    assert running["selling_partner_id"] == SELLER and running["next_order_at"] > iso(amazon.now())
 
+    placed = amazon.world.seller_orders(SELLER)
     assert requests.delete(f"{amazon.url}/_sim/orders/live/{SELLER}", timeout=5).json() == {"stopped": True}
     amazon.advance(hours=4)
     assert len(amazon.world.seller_orders(SELLER)) == len(placed)

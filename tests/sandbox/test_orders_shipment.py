@@ -7,7 +7,7 @@ import pytest
 import requests
 
 from connector.sandbox.orders.factory import ItemSpec
-from orders_support import ALL_DATA, CA, ORDERS_V0, US, amazon, assert_valid, iso  # noqa: F401
+from orders_support import CA, ORDERS_V0, US, amazon, assert_valid, iso  # noqa: F401
 
 
 def _body(order, items=None, marketplace_id=None, **package) -> dict:
@@ -53,70 +53,39 @@ def test_partial_then_full_shipment(amazon):
     assert control["order"]["fulfillment"]["fulfillmentStatus"] == "SHIPPED"
 
 
-def _refusal_cases():
-    def order_of(amazon, **options):
-        return amazon.world.create("A1DEMOSELLERNA", [ItemSpec("SKU-A", 2)], **options)
+# (case, how the order is made, what happened to it first, how the body differs, what Amazon says)
+REFUSALS = [
+    ("cancelled", {"status": "CANCELLED"}, None, {}, "was cancelled"),
+    ("already shipped", {"status": "SHIPPED"}, None, {}, "already fully shipped"),
+    ("shipped in Seller Central", {}, "ship_elsewhere", {}, "already fully shipped"),
+    ("pending", {"status": "PENDING"}, None, {}, "is PENDING"),
+    ("fulfilled by Amazon", {"fulfilled_by": "AMAZON"}, None, {}, "fulfilled by Amazon"),
+    ("quantity too high", {}, None, {"quantity": 3}, "exceeds the 2 unit(s) left to ship"),
+    ("duplicate package", {}, "confirm_one", {"quantity": 1}, "packageReferenceId 1 was already confirmed"),
+    ("unknown item", {}, None, {"orderItemId": "00000000000000"}, "is not an item of order"),
+    ("other marketplace", {"marketplace_id": US}, None, {"marketplace_id": CA}, "is not the marketplace of order"),
+    ("unknown carrier", {}, None, {"carrierCode": "Pony Express"}, "not a carrier code Amazon knows"),
+    ("carrier in the wrong case", {}, None, {"carrierCode": "FEDEX"}, "Did you mean 'FedEx'?"),
+    ("Other without a name", {}, None, {"carrierCode": "Other"}, "carrierName is required"),
+    ("no tracking number", {}, None, {"trackingNumber": ""}, "trackingNumber is required"),
+    ("date only", {}, None, {"shipDate": "02/21/2022"}, "shipDate must be an ISO 8601 date-time"),
+    ("package id not numeric", {}, None, {"packageReferenceId": "PKG-1"}, "must be a positive number"),
+]
 
-    def cancelled(amazon):
-        return order_of(amazon, status="CANCELLED"), {}
 
-    def shipped(amazon):
-        return order_of(amazon, status="SHIPPED"), {}
-
-    def shipped_elsewhere(amazon):
-        order = order_of(amazon)
+@pytest.mark.parametrize("case,options,before,change,message", REFUSALS, ids=[case[0] for case in REFUSALS])
+def test_refused_confirmations_leave_the_order_alone(amazon, case, options, before, change, message):
+    order = amazon.world.create("A1DEMOSELLERNA", [ItemSpec("SKU-A", 2)], **options)
+    one_unit = [{"orderItemId": order.items[0].order_item_id, "quantity": 1}]
+    if before == "ship_elsewhere":
         amazon.world.ship_elsewhere(order.order_id)
-        return order, {}
-
-    def pending(amazon):
-        return order_of(amazon, status="PENDING"), {}
-
-    def fulfilled_by_amazon(amazon):
-        return order_of(amazon, fulfilled_by="AMAZON"), {}
-
-    def too_many(amazon):
-        order = order_of(amazon)
-        return order, {"items": [{"orderItemId": order.items[0].order_item_id, "quantity": 3}]}
-
-    def duplicate_package(amazon):
-        order = order_of(amazon)
-        first = _body(order, [{"orderItemId": order.items[0].order_item_id, "quantity": 1}])
-        assert amazon.confirm(order.order_id, first).status_code == 204
-        return order, {"items": [{"orderItemId": order.items[0].order_item_id, "quantity": 1}]}
-
-    def unknown_item(amazon):
-        return order_of(amazon), {"items": [{"orderItemId": "00000000000000", "quantity": 1}]}
-
-    def wrong_marketplace(amazon):
-        return order_of(amazon, marketplace_id=US), {"marketplace_id": CA}
-
-    def field(name, value):
-        return lambda amazon: (order_of(amazon), {name: value})
-
-    return [
-        ("cancelled", cancelled, "was cancelled"),
-        ("already shipped", shipped, "already fully shipped"),
-        ("shipped in Seller Central", shipped_elsewhere, "already fully shipped"),
-        ("pending", pending, "is PENDING"),
-        ("fulfilled by Amazon", fulfilled_by_amazon, "fulfilled by Amazon"),
-        ("quantity too high", too_many, "exceeds the 2 unit(s) left to ship"),
-        ("duplicate package", duplicate_package, "packageReferenceId 1 was already confirmed"),
-        ("unknown item", unknown_item, "is not an item of order"),
-        ("other marketplace", wrong_marketplace, "is not the marketplace of order"),
-        ("unknown carrier", field("carrierCode", "Pony Express"), "not a carrier code Amazon knows"),
-        ("carrier in the wrong case", field("carrierCode", "FEDEX"), "Did you mean 'FedEx'?"),
-        ("Other without a name", field("carrierCode", "Other"), "carrierName is required"),
-        ("no tracking number", field("trackingNumber", ""), "trackingNumber is required"),
-        ("date only", field("shipDate", "02/21/2022"), "shipDate must be an ISO 8601 date-time"),
-        ("package id not numeric", field("packageReferenceId", "PKG-1"), "must be a positive number"),
-    ]
-
-
-@pytest.mark.parametrize("case,make,message", _refusal_cases(), ids=[case[0] for case in _refusal_cases()])
-def test_refused_confirmations_leave_the_order_alone(amazon, case, make, message):
-    order, change = make(amazon)
-    before = amazon.world.order(order.order_id)
-    status, shipped = before.status, [item.shipped for item in before.items]
+    elif before == "confirm_one":
+        assert amazon.confirm(order.order_id, _body(order, one_unit)).status_code == 204
+    status, shipped = order.status, [item.shipped for item in order.items]
+    change = dict(change)
+    if {"quantity", "orderItemId"} & set(change):
+        change["items"] = [{"orderItemId": change.pop("orderItemId", order.items[0].order_item_id),
+                            "quantity": change.pop("quantity", 1)}]
     amazon.advance(minutes=5)
 
     response = amazon.confirm(order.order_id, _body(order, **change))

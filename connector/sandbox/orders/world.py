@@ -191,6 +191,7 @@ class OrderWorld:
 
     def live_generators(self) -> list[LiveGenerator]:
         with self.lock:
+            self.catch_up()
             return list(self._live.values())
 
     def order(self, order_id: str) -> SimOrder:
