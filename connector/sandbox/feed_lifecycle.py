@@ -33,10 +33,11 @@ def advance(world: SandboxState) -> None:
             pending = sorted((f for f in feeds.feeds.values() if f.status in ("IN_QUEUE", "IN_PROGRESS")),
                              key=lambda f: int(f.feed_id))
         for feed in pending:
-            if feed.status == "IN_QUEUE" and now >= feed.starts_at:
-                with feeds.lock:
+            with feeds.lock:  # cancelFeed changes IN_QUEUE feeds under this lock too
+                if feed.status == "IN_QUEUE" and now >= feed.starts_at:
                     feed.status, feed.started = "IN_PROGRESS", feed.starts_at
-            if feed.status == "IN_PROGRESS" and now >= feed.ends_at:
+                due = feed.status == "IN_PROGRESS" and now >= feed.ends_at
+            if due:
                 _finish(world, feed)
 
 

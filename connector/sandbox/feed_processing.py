@@ -19,15 +19,24 @@ SCHEMAS = Path(__file__).parent / "amazon_models" / "schemas" / "feeds"
 
 
 def _compile_validators() -> tuple:
-    """Compiled once: the envelope (header, 1..25,000 messages) and one message, both from Amazon's feed schema."""
+    """Compiled once from Amazon's feed schema: the envelope (header, 1..25,000 messages), one message, and one
+    message per operationType. The branches of the message's oneOf differ by their operationType constant, so the
+    branch of the message's own operationType is the same test, twice as fast and with a precise error."""
     feed_schema = json.loads((SCHEMAS / "listings-feed-schema-v2.json").read_text())
     message_schema = {"$schema": feed_schema["$schema"], **feed_schema["properties"]["messages"]["items"]}
     envelope = json.loads(json.dumps(feed_schema))
     del envelope["properties"]["messages"]["items"]
-    return fastjsonschema.compile(envelope), fastjsonschema.compile(message_schema)
+    common = {key: value for key, value in message_schema.items() if key != "oneOf"}
+    by_operation = {branch["properties"]["operationType"]["const"]: _compile({**common, "allOf": [branch]})
+                    for branch in message_schema["oneOf"]}
+    return _compile(envelope), _compile(message_schema), by_operation
 
 
-VALIDATE_ENVELOPE, VALIDATE_MESSAGE = _compile_validators()
+def _compile(schema: dict):
+    return fastjsonschema.compile(schema, use_default=False)  # defaults would be written into the messages
+
+
+VALIDATE_ENVELOPE, VALIDATE_ANY_MESSAGE, VALIDATE_BY_OPERATION = _compile_validators()
 SCHEMA_MESSAGE = "The provided message did not meet the schema validation requirements for a feed message."
 
 
@@ -80,8 +89,11 @@ def _refused_by_schema(message: object, repeated: set, report: _Report) -> bool:
         report.refuse(message, listing_patches.SCHEMA_INVALID,
                       f"The messageId {message['messageId']} is used by more than one message in the feed.")
         return True
+    operation = message.get("operationType") if isinstance(message, dict) else None
+    validate = VALIDATE_BY_OPERATION.get(operation, VALIDATE_ANY_MESSAGE) if isinstance(operation, str) \
+        else VALIDATE_ANY_MESSAGE
     try:
-        VALIDATE_MESSAGE(message)
+        validate(message)
     except fastjsonschema.JsonSchemaException as invalid:
         report.refuse(message, listing_patches.SCHEMA_INVALID, f"{SCHEMA_MESSAGE} {_reason(invalid)}")
         return True
@@ -96,8 +108,8 @@ def _message_id(message: object) -> int | None:
 def _reason(error: Exception) -> str:
     text = getattr(error, "message", None) or str(error)
     if "exactly by one definition" in text:
-        return ("Its fields do not fit its operationType: UPDATE and PARTIAL_UPDATE need productType and attributes, "
-                "PATCH needs productType and patches, DELETE takes none of them.")
+        return ("Its operationType must be UPDATE or PARTIAL_UPDATE (with productType and attributes), PATCH (with "
+                "productType and patches) or DELETE (with none of them).")
     if text.startswith("data "):
         return "It" + text.removeprefix("data") + "."
     return text.removeprefix("data.") + "."

@@ -22,7 +22,7 @@ MODEL = Path(__file__).parent / "amazon_models" / "models" / "listings-items-api
 VALIDATE_PATCH_REQUEST = fastjsonschema.compile({
     "$ref": "#/definitions/ListingsItemPatchRequest",
     "definitions": json.loads(MODEL.read_text())["definitions"],
-})
+}, use_default=False)
 CANNOT_PARSE = "Request has missing or invalid parameters and cannot be parsed."
 
 
@@ -59,8 +59,8 @@ def get_listings_item(seller, sellerId: str, sku: str) -> Response:
     world = state()
     advance(world)
     with world.listings.lock:
-        found = {m: world.listings.catalog(sellerId, m)[sku] for m in marketplace_ids
-                 if sku in world.listings.catalog(sellerId, m)}
+        catalogs = {m: world.listings.catalog(sellerId, m) for m in marketplace_ids}
+        found = {m: catalog[sku] for m, catalog in catalogs.items() if sku in catalog}
         if not found:
             return errors(404, {"code": "NOT_FOUND", "message": f"SKU '{sku}' not found in marketplace "
                                                                 f"{','.join(marketplace_ids)}", "details": ""})

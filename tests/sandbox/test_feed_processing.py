@@ -60,7 +60,7 @@ def test_patches_set_quantity_and_price_and_refuse_what_amazon_refuses(api):
 def test_schema_errors_and_repeated_message_ids_invalidate_only_those_messages(api):
     messages = [
         {"messageId": 1, "sku": "DEMO-SKU-001", "operationType": "PATCH", "productType": "PRODUCT"},
-        {"messageId": 2, "sku": "DEMO-SKU-002", "operationType": "UPSERT"},
+        {"messageId": 2, "sku": "DEMO-SKU-002", "operationType": "UPSERT", "productType": "PRODUCT"},
         patch_quantity("DEMO-SKU-003", 1, 3),
         patch_quantity("DEMO-SKU-004", 1, 3),
         {"messageId": 0, "sku": "", "operationType": "DELETE"},
@@ -72,7 +72,8 @@ def test_schema_errors_and_repeated_message_ids_invalidate_only_those_messages(a
     assert all(issue["message"].startswith("The provided message did not meet the schema validation")
                for issue in report["issues"] if issue.get("messageId") in (1, 2))
     assert [i.get("messageId") for i in report["issues"]] == [1, 2, 3, 3, None]
-    assert "needs productType and patches" in report["issues"][0]["message"]
+    assert report["issues"][0]["message"].endswith("must contain ['patches'] properties.")
+    assert "operationType must be UPDATE or PARTIAL_UPDATE" in report["issues"][1]["message"]
     assert api.listing("DEMO-SKU-005")["quantity"] == 77 and api.listing("DEMO-SKU-003")["quantity"] == 21
 
 
