@@ -42,7 +42,9 @@ def worker_command(workers: int, no_periodic: bool) -> None:
               help="Simulated seconds per real second (1000: an hour passes in 3.6 s; 0 freezes the clock).")
 @click.option("--demo-orders/--no-demo-orders", default=True, show_default=True,
               envvar="CONNECTOR_SANDBOX_DEMO_ORDERS", help="Generate a few orders per hour for the demo seller.")
-def sandbox_command(host: str, port: int, clock_speed: float, demo_orders: bool) -> None:
+@click.option("--feed-delay", type=click.FloatRange(min=0), envvar="CONNECTOR_SANDBOX_FEED_DELAY",
+              help="Seconds of simulator time from createFeed until a feed is DONE; 0 processes feeds at once.")
+def sandbox_command(host: str, port: int, clock_speed: float, demo_orders: bool, feed_delay: float | None) -> None:
     """Run the local Amazon simulator alone."""
     from flask import current_app
 
@@ -51,6 +53,8 @@ def sandbox_command(host: str, port: int, clock_speed: float, demo_orders: bool)
 
     settings = SandboxSettings.from_connector_config(current_app.config)
     settings.clock_speed, settings.demo_orders = clock_speed, demo_orders
+    if feed_delay is not None:
+        settings.feed_processing_seconds = feed_delay
     click.echo(f"Amazon simulator on http://{host}:{port}/ (clock speed {clock_speed:g}; Ctrl-C stops it)")
     serve(settings, host, port)
 

@@ -10,6 +10,7 @@ from .state import SandboxState
 def create_sandbox_app(settings: SandboxSettings) -> Flask:
     from . import consent, controls, lwa, spapi
     from .orders import api as _orders_api, controls as order_controls  # noqa: F401 (registers the operations)
+    from . import feed_controls, feed_lifecycle, feeds_api, listing_controls, listings_api, presigned  # noqa: F401
 
     app = Flask(__name__, template_folder="templates")
     state = SandboxState(settings)
@@ -21,4 +22,7 @@ def create_sandbox_app(settings: SandboxSettings) -> Flask:
 
     for blueprint in (consent.bp, lwa.bp, spapi.bp, controls.bp, order_controls.bp):
         app.register_blueprint(blueprint)
+    for blueprint in (presigned.bp, feed_controls.bp, listing_controls.bp):
+        app.register_blueprint(blueprint)
+    feed_lifecycle.start_worker(state)
     return app

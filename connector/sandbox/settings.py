@@ -34,6 +34,7 @@ class SandboxSettings:
     sellers: list[SellerSpec] = field(default_factory=lambda: list(DEMO_SELLERS))
     clock_speed: float = 1.0  # 1 = real time; 1000 = a simulated second every real millisecond
     demo_orders: bool = False  # a live order generator for the demo seller (connector sandbox turns it on)
+    feed_processing_seconds: float = 3.0  # from createFeed to DONE; half of it IN_QUEUE, half IN_PROGRESS
 
     @classmethod
     def from_connector_config(cls, config: Mapping) -> SandboxSettings:

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from .clock import SimulatorClock
+from .feeds import FeedStore
+from .listings import ListingsStore
 from .orders.world import OrderWorld
 from .ratelimit import TokenBuckets
 from .settings import SandboxSettings, SellerSpec
@@ -73,10 +75,14 @@ class SandboxState:
     # Bumped by reset(): a request that started before it (a slow, injected timeout) must not log into the new run.
     generation: int = 0
     orders: OrderWorld = field(init=False)
+    listings: ListingsStore = field(default_factory=ListingsStore)
+    feeds: FeedStore = field(init=False)
 
     def __post_init__(self) -> None:
         self.clock.set_speed(self.settings.clock_speed)
         self.orders = OrderWorld(self.clock, self.settings)
+        self.feeds = FeedStore(self.settings.feed_processing_seconds)
+        self.listings.reset(self.now())
 
     def now(self) -> datetime:
         return self.clock.now()
@@ -97,6 +103,8 @@ class SandboxState:
             self.buckets = TokenBuckets()
             self.orders.reset()
             self.generation += 1
+        self.feeds.reset()
+        self.listings.reset(self.now())
 
     # Controls used by tests (also exposed over HTTP under /_sim).
     def advance_clock(self, seconds: float) -> None:
