@@ -27,7 +27,8 @@ def create_app(overrides: dict[str, Any] | None = None, instance_path: str | Non
     from . import extensions, database, jobs
     from .security import embed
     from .health import views as health
-    from .shops import views as shops, cli as shops_cli, settings as shop_settings
+    from .shops import views as shops, cli as shops_cli, settings as shop_settings, formatting
+    from .synclog import views as synclog, cli as synclog_cli
     from .accounts import views as accounts
     from .authorization import views as authorization
     from .lifecycle import cli as lifecycle_cli
@@ -44,11 +45,14 @@ def create_app(overrides: dict[str, Any] | None = None, instance_path: str | Non
     health.init_app(app)
     shops.init_app(app)
     shop_settings.init_app(app)
+    formatting.init_app(app)
+    synclog.init_app(app)
     accounts.init_app(app)
     authorization.init_app(app)
     webhooks.init_app(app)
     shops_cli.init_app(app)
     lifecycle_cli.init_app(app)
     security_cli.init_app(app)
+    synclog_cli.init_app(app)
     democart.init_app(app)
     return app

@@ -114,6 +114,7 @@ def load_config(instance_path: str) -> dict:
         "AUTHORIZATION_STATE_MAX_AGE": 600,
         "HTTP_TIMEOUT": float(_env("HTTP_TIMEOUT", "20")),
         "CART_HTTP_TIMEOUT": float(_env("CART_HTTP_TIMEOUT", "15")),
+        "LOG_RETENTION_DAYS": int(_env("LOG_RETENTION_DAYS", "90")),
         "WEBHOOK_MAX_BYTES": int(_env("WEBHOOK_MAX_BYTES", str(1024 * 1024))),
         # The session cookie must survive inside the cart admin's iframe (a third-party context).
         "SESSION_COOKIE_NAME": "connector_session",

@@ -104,3 +104,10 @@ def test_embedded_key_rotation_replaces_the_instance_key(app):
     app.config["ENCRYPTION_KEYS"] = new_keys
     db.session.expire_all()
     assert db.session.get(Shop, shop.id).webhook_secret == secret
+
+
+def test_shop_keys_are_safe_on_the_command_line_and_in_urls(app):
+    from connector.shops.models import new_shop_key
+
+    keys = {new_shop_key() for _ in range(500)}
+    assert len(keys) == 500 and all(key.isalnum() and len(key) == 16 for key in keys)

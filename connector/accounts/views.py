@@ -2,13 +2,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, flash, g, jsonify, redirect, render_template, request, url_for
-from sqlalchemy import select
 
 from ..amazon.marketplaces import BY_ID
 from ..authorization.operations import AuthorizationFailed, check_connection, disconnect, save_self_authorized
-from ..extensions import db
 from ..shops.session import shop_required
-from ..synclog.models import LogEntry
 from ..synclog.operations import record
 from .forms import AccountForm, ManualTokenForm
 from .models import AmazonAccount
@@ -150,16 +147,6 @@ def delete(account_id: int):
     delete_account(account)
     flash(f"{alias} deleted.", "success")
     return redirect(url_for(".index"))
-
-
-@bp.get("/log")
-@shop_required
-def log():
-    entries = db.session.scalars(
-        select(LogEntry).where(LogEntry.shop_id == g.shop.id).order_by(LogEntry.id.desc()).limit(100)
-    ).all()
-    aliases = {account.id: account.alias for account in accounts_of(g.shop)}
-    return render_template("log.html", entries=entries, aliases=aliases)
 
 
 def init_app(app: Flask) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import base64
 import os
 import secrets
+import string
 from datetime import datetime
 
 from sqlalchemy import Boolean, ForeignKey, String, Text
@@ -16,8 +17,12 @@ from ..security.crypto import EncryptedText
 HOST_KINDS = ("woocommerce", "shopify", "generic")
 
 
+KEY_ALPHABET = string.ascii_letters + string.digits
+
+
 def new_shop_key() -> str:
-    return secrets.token_urlsafe(12)
+    # Letters and digits only: a key starting with "-" would read as an option on the command line.
+    return "".join(secrets.choice(KEY_ALPHABET) for _ in range(16))
 
 
 def new_webhook_secret() -> str:

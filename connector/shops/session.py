@@ -44,9 +44,12 @@ def shop_required(view: Callable[..., Any] | None = None, *, write: bool = False
     return decorate(view) if view is not None else decorate
 
 
+SUPPORT_READ_ONLY = "The support role can read this shop's pages but cannot change anything."
+
+
 def require_owner() -> None:
     if g.role != "owner":
-        abort(403, "The support role can read this shop's pages but cannot change anything.")
+        abort(403, SUPPORT_READ_ONLY)
 
 
 def actor_name() -> str:

@@ -1,10 +1,10 @@
 """The cart admin's way in: GET /admin/launch turns a signed launch into a session."""
 from __future__ import annotations
 
-from flask import Blueprint, Flask, g, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, g, redirect, render_template, request, session, url_for
 
 from .launch import LaunchRefused, consume_launch_token, consume_shopify_session_token
-from .session import start_session
+from .session import SUPPORT_READ_ONLY, start_session
 
 bp = Blueprint("shops", __name__, url_prefix="/admin")
 
@@ -28,6 +28,14 @@ def launch():
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+
+    @app.before_request
+    def support_reads_only():
+        """Defence in depth beside shop_required(write=True): a support session changes nothing, anywhere."""
+        if session.get("role") == "support" and request.method not in ("GET", "HEAD", "OPTIONS") \
+                and request.blueprint != "webhooks":
+            return render_template("errors/forbidden.html", message=SUPPORT_READ_ONLY), 403
+        return None
 
     @app.errorhandler(403)
     def forbidden(error):

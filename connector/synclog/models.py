@@ -1,9 +1,9 @@
 """The log support reads: sync runs (one per job run) and the entries they and everything else write."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..clock import utcnow
@@ -70,8 +70,11 @@ class SyncRun(db.Model):
 class LogEntry(db.Model):
     __tablename__ = "log_entries"
     __table_args__ = (
+        # Keyset pages walk these from either end: newest and oldest pages cost the same.
         Index("ix_log_entries_shop_time", "shop_id", "created_at", "id"),
         Index("ix_log_entries_account_time", "account_id", "created_at", "id"),
+        Index("ix_log_entries_shop_level_time", "shop_id", "level", "created_at", "id"),
+        Index("ix_log_entries_shop_kind_time", "shop_id", "kind", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigIntegerKey, primary_key=True)
@@ -84,11 +87,33 @@ class LogEntry(db.Model):
     run_id: Mapped[int | None] = mapped_column(BigIntegerKey, index=True)
     message: Mapped[str] = mapped_column(Text)
     amazon_request_id: Mapped[str | None] = mapped_column(String(80), index=True)
-    http_status: Mapped[int | None] = mapped_column(Integer)
-    error_code: Mapped[str | None] = mapped_column(String(80))
+    http_status: Mapped[int | None] = mapped_column(Integer, index=True)
+    error_code: Mapped[str | None] = mapped_column(String(80), index=True)
     sku: Mapped[str | None] = mapped_column(String(100), index=True)
     amazon_order_id: Mapped[str | None] = mapped_column(String(40), index=True)
-    cart_order_id: Mapped[str | None] = mapped_column(String(40))
-    feed_id: Mapped[str | None] = mapped_column(String(40))
-    webhook_delivery_id: Mapped[int | None] = mapped_column(BigIntegerKey)
+    cart_order_id: Mapped[str | None] = mapped_column(String(40), index=True)
+    feed_id: Mapped[str | None] = mapped_column(String(40), index=True)
+    webhook_delivery_id: Mapped[int | None] = mapped_column(BigIntegerKey, index=True)
     details: Mapped[dict | None] = mapped_column(JSON)
+
+
+class DailyCount(db.Model):
+    """Per shop, account, UTC day and kind: what the runs of that day did and how many problems were logged.
+    Kept after the entries themselves are purged, for the dashboard's charts."""
+
+    __tablename__ = "daily_counts"
+    __table_args__ = (Index("ix_daily_counts_shop_day", "shop_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    account_id: Mapped[int | None] = mapped_column(Integer)
+    day: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(40))
+    runs: Mapped[int] = mapped_column(Integer, default=0)
+    seen: Mapped[int] = mapped_column(Integer, default=0)
+    changed: Mapped[int] = mapped_column(Integer, default=0)
+    sent: Mapped[int] = mapped_column(Integer, default=0)
+    accepted: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[int] = mapped_column(Integer, default=0)
+    warnings: Mapped[int] = mapped_column(Integer, default=0)

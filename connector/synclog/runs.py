@@ -47,6 +47,15 @@ KIND_LABELS = {
     "webhook_processing": "Webhook processing",
     "key_rotation": "Key rotation",
     "retention": "Log retention",
+    # Entries written outside runs.
+    "webhook": "Webhook received",
+    "authorization": "Authorization",
+    "connection_test": "Connection test",
+    "cart_connection": "Cart connection",
+    "account": "Account settings",
+    "settings": "Shop settings",
+    "token": "Token",
+    "operator": "Operator notice",
 }
 
 

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from ..extensions import csrf, db
 from ..shops.models import HOST_KINDS, Shop
+from . import admin
 from .receive import Answer, receive, reject_oversized
 from .tasks import kick
 
@@ -40,3 +41,4 @@ def _respond(answer: Answer):
 def init_app(app: Flask) -> None:
     csrf.exempt(bp)
     app.register_blueprint(bp)
+    admin.init_app(app)

@@ -106,7 +106,33 @@
     if (message && !window.confirm(message)) { event.preventDefault(); }
   });
 
+  // Live progress of a sync run: poll its JSON until it finishes, then reload so the page shows the outcome.
+  var followProgress = function (box) {
+    var bar = box.querySelector("progress");
+    var text = box.querySelector("[data-progress-text]");
+    var poll = function () {
+      fetch(box.dataset.progressUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (r) { return r.json(); })
+        .then(function (run) {
+          if (run.total) {
+            bar.value = run.percent;
+            text.textContent = run.done + " of " + run.total;
+          }
+          if (run.running) {
+            window.setTimeout(poll, 1500);
+          } else {
+            bar.value = 100;
+            text.textContent = run.summary || run.status;
+            window.setTimeout(function () { window.location.reload(); }, 800);
+          }
+        })
+        .catch(function () { window.setTimeout(poll, 5000); });
+    };
+    window.setTimeout(poll, 1000);
+  };
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll('[data-progress-url][data-running="true"]').forEach(followProgress);
     var region = document.querySelector("[data-region-select]");
     if (region) {
       filterMarketplaces(region);
