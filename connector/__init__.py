@@ -5,6 +5,7 @@ import logging
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as config_module
 
@@ -21,11 +22,15 @@ def create_app(overrides: dict[str, Any] | None = None, instance_path: str | Non
     if overrides:
         app.config.update(overrides)
     config_module.check_production_safety(app.config)
+    if app.config["PROXY_COUNT"]:
+        # Behind a reverse proxy: take the client address (rate limits, logs) and scheme from its headers.
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
     from . import extensions, database, jobs
-    from .security import embed
+    from .security import embed, inbound
     from .health import views as health
     from .shops import views as shops, cli as shops_cli, settings as shop_settings, formatting
     from .synclog import views as synclog, cli as synclog_cli
@@ -42,6 +47,7 @@ def create_app(overrides: dict[str, Any] | None = None, instance_path: str | Non
     extensions.csrf.init_app(app)
     jobs.init_app(app)
     embed.init_app(app)
+    inbound.init_app(app)
     health.init_app(app)
     shops.init_app(app)
     shop_settings.init_app(app)

@@ -25,13 +25,15 @@ def run_command(host: str, port: int, sandbox_port: int, no_demo: bool) -> None:
 
 
 @main.command("worker")
-@click.option("--workers", default=2, show_default=True, type=int)
-@click.option("--no-periodic", is_flag=True, help="Do not run the scheduler in this consumer.")
-def worker_command(workers: int, no_periodic: bool) -> None:
+@click.option("--workers", default=4, show_default=True, type=int, help="Jobs run at once by this consumer.")
+@click.option("--scheduler", is_flag=True,
+              help="Also dispatch schedules and periodic jobs. Run exactly one such consumer per deployment "
+                   "(a second one doubles nothing, it only does the same checks twice).")
+def worker_command(workers: int, scheduler: bool) -> None:
     """Run a job consumer."""
     from .jobs.consumer import run_consumer
 
-    run_consumer(workers=workers, periodic=not no_periodic)
+    run_consumer(workers=workers, periodic=scheduler)
 
 
 @main.command("sandbox")

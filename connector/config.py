@@ -114,6 +114,8 @@ def load_config(instance_path: str) -> dict:
         "AUTHORIZATION_STATE_MAX_AGE": 600,
         "HTTP_TIMEOUT": float(_env("HTTP_TIMEOUT", "20")),
         "CART_HTTP_TIMEOUT": float(_env("CART_HTTP_TIMEOUT", "15")),
+        "INBOUND_LIMITS": _inbound_limits(),
+        "PROXY_COUNT": int(_env("PROXY_COUNT", "0")),
         "LOG_RETENTION_DAYS": int(_env("LOG_RETENTION_DAYS", "90")),
         "WEBHOOK_MAX_BYTES": int(_env("WEBHOOK_MAX_BYTES", str(1024 * 1024))),
         # The session cookie must survive inside the cart admin's iframe (a third-party context).
@@ -128,6 +130,29 @@ def load_config(instance_path: str) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     }
     return config
+
+
+DEFAULT_INBOUND_LIMITS = {
+    # name: (tokens per second, burst)
+    "webhook_shop": (500.0, 20_000),  # a 10,000-delivery burst for one shop is still accepted
+    "webhook_address": (1000.0, 30_000),
+    "webhook_refused": (0.5, 60),  # refused deliveries (bad signature, unknown shop) per address
+    "launch_address": (0.5, 30),  # admin launches per address
+}
+
+
+def _inbound_limits() -> dict[str, tuple[float, int]]:
+    """CONNECTOR_LIMIT_WEBHOOK_SHOP=500/20000 and so on override the defaults."""
+    limits = dict(DEFAULT_INBOUND_LIMITS)
+    for name in limits:
+        raw = _env(f"LIMIT_{name.upper()}")
+        if raw:
+            rate, _, burst = raw.partition("/")
+            try:
+                limits[name] = (float(rate), int(burst or rate))
+            except ValueError:
+                raise ConfigurationError(f"CONNECTOR_LIMIT_{name.upper()} must look like 500/20000") from None
+    return limits
 
 
 def _split_keys(raw: str) -> list[str]:

@@ -34,7 +34,7 @@ def _children(host: str, port: int, sandbox_port: int, env: dict) -> dict[str, l
     commands = {
         "web": [str(bin_dir / "gunicorn"), "--workers", "2", "--threads", "4", "--bind", f"{host}:{port}",
                 "--graceful-timeout", "5", "--access-logfile", "-", "wsgi:app"],
-        "jobs": [connector, "worker"],
+        "jobs": [connector, "worker", "--scheduler"],
     }
     if env.get("CONNECTOR_AMAZON_TARGET", "simulator") == "simulator":
         commands["simulator"] = [connector, "sandbox", "--host", host, "--port", str(sandbox_port)]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, g, redirect, render_template, request, session, url_for
 
+from ..security.inbound import limit, limiter
 from .launch import LaunchRefused, consume_launch_token, consume_shopify_session_token
 from .session import SUPPORT_READ_ONLY, start_session
 
@@ -11,6 +12,10 @@ bp = Blueprint("shops", __name__, url_prefix="/admin")
 
 @bp.get("/launch")
 def launch():
+    if wait := limiter().take(f"launch:{request.remote_addr}", limit("launch_address")):
+        return render_template("errors/not_launched.html", reason=f"Too many attempts to open the connector from "
+                               f"your address. Try again in {max(1, int(wait + 0.999))} seconds."), 429, \
+            {"Retry-After": str(max(1, int(wait + 0.999)))}
     try:
         if request.args.get("token"):
             result = consume_launch_token(request.args["token"])

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from ..extensions import csrf, db
 from ..shops.models import HOST_KINDS, Shop
-from . import admin
+from . import admin, admission
 from .receive import Answer, receive, reject_oversized
 from .tasks import kick
 
@@ -15,21 +15,32 @@ bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 
 @bp.post("/<host_kind>/<shop_key>")
 def deliver(host_kind: str, shop_key: str):
+    address = request.remote_addr or "unknown"
+    if (refused := admission.refuse_address(address)) is not None:
+        return refused
     shop = db.session.scalar(select(Shop).where(Shop.shop_key == shop_key))
     if host_kind not in HOST_KINDS or shop is None or shop.host_kind != host_kind:
-        current_app.logger.info("Webhook for unknown shop %r (%s) from %s", shop_key[:40], host_kind[:20],
-                                request.remote_addr)
+        admission.note_refused(address)
+        current_app.logger.info("Webhook for unknown shop %r (%s) from %s", shop_key[:40], host_kind[:20], address)
         return jsonify(error="unknown shop"), 404
-    limit = current_app.config["WEBHOOK_MAX_BYTES"]
-    if (request.content_length or 0) > limit:
-        answer = reject_oversized(shop, host_kind, request.content_length, limit, request.headers, request.remote_addr)
-    else:
-        body = request.stream.read(limit + 1)
-        if len(body) > limit:
-            answer = reject_oversized(shop, host_kind, len(body), limit, request.headers, request.remote_addr)
-        else:
-            answer = receive(shop, host_kind, body, request.headers, request.remote_addr)
+    if (refused := admission.refuse_shop(shop)) is not None:
+        current_app.logger.warning("Webhooks of shop %s are over the shop's rate limit", shop.id)
+        return refused
+    answer = _receive_body(shop, host_kind, address)
+    if answer.status == 401:
+        admission.note_refused(address)
     return _respond(answer)
+
+
+def _receive_body(shop: Shop, host_kind: str, address: str) -> Answer:
+    """Read at most the size limit (never the whole of an oversized body), then receive it."""
+    max_bytes = current_app.config["WEBHOOK_MAX_BYTES"]
+    if (request.content_length or 0) > max_bytes:
+        return reject_oversized(shop, host_kind, request.content_length, max_bytes, request.headers, address)
+    body = request.stream.read(max_bytes + 1)
+    if len(body) > max_bytes:
+        return reject_oversized(shop, host_kind, len(body), max_bytes, request.headers, address)
+    return receive(shop, host_kind, body, request.headers, address)
 
 
 def _respond(answer: Answer):

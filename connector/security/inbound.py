@@ -1,0 +1,124 @@
+"""Inbound rate limits: per shop and per address on webhooks, per address on admin launches, answered with a clear
+429 and Retry-After.
+
+Token buckets in Redis (shared by every web process) when CONNECTOR_REDIS_URL is set, else in the process (each
+web process then allows the configured rate on its own). If Redis cannot be reached the request is let through:
+refusing webhooks because the limiter is down would lose more than it protects.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Protocol
+
+import redis
+from flask import Flask, current_app, jsonify
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Limit:
+    rate: float  # tokens per second
+    burst: int
+
+
+class Limiter(Protocol):
+    def take(self, key: str, limit: Limit) -> float:
+        """Take a token; 0 if allowed, else the seconds until one is available (nothing taken)."""
+
+    def available(self, key: str, limit: Limit) -> float:
+        """Like take() but takes nothing."""
+
+
+class MemoryLimiter:
+    """Buckets in this process, the least recently used forgotten beyond `capacity` keys."""
+
+    def __init__(self, capacity: int = 100_000, now=time.monotonic) -> None:
+        self.buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+        self.capacity = capacity
+        self.lock = threading.Lock()
+        self.now = now
+
+    def _level(self, key: str, limit: Limit, now: float) -> float:
+        tokens, updated = self.buckets.get(key, (float(limit.burst), now))
+        return min(float(limit.burst), tokens + (now - updated) * limit.rate)
+
+    def take(self, key: str, limit: Limit) -> float:
+        with self.lock:
+            now = self.now()
+            tokens = self._level(key, limit, now)
+            if tokens < 1:
+                return (1 - tokens) / limit.rate
+            self.buckets[key] = (tokens - 1, now)
+            self.buckets.move_to_end(key)
+            if len(self.buckets) > self.capacity:
+                self.buckets.popitem(last=False)
+            return 0.0
+
+    def available(self, key: str, limit: Limit) -> float:
+        with self.lock:
+            tokens = self._level(key, limit, self.now())
+        return 0.0 if tokens >= 1 else (1 - tokens) / limit.rate
+
+
+_TAKE_LUA = """
+local rate, burst, now, take = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'updated_at')
+local tokens = math.min(burst, (tonumber(state[1]) or burst) + math.max(0, now - (tonumber(state[2]) or now)) * rate)
+if tokens < 1 then return tostring((1 - tokens) / rate) end
+if take == 1 then
+  redis.call('HSET', KEYS[1], 'tokens', tostring(tokens - 1), 'updated_at', tostring(now))
+  redis.call('EXPIRE', KEYS[1], math.ceil(burst / rate) + 60)
+end
+return '0'
+"""
+
+
+class RedisLimiter:
+    def __init__(self, client: redis.Redis, prefix: str = "connector:inbound:", now=time.time) -> None:
+        self.script = client.register_script(_TAKE_LUA)
+        self.prefix = prefix
+        self.now = now
+
+    def _run(self, key: str, limit: Limit, take: int) -> float:
+        try:
+            return float(self.script(keys=[self.prefix + key], args=[repr(limit.rate), limit.burst, repr(self.now()), take]))
+        except redis.RedisError:
+            logger.warning("Inbound rate limiter unavailable (Redis); letting the request through", exc_info=True)
+            return 0.0
+
+    def take(self, key: str, limit: Limit) -> float:
+        return self._run(key, limit, 1)
+
+    def available(self, key: str, limit: Limit) -> float:
+        return self._run(key, limit, 0)
+
+
+def limiter() -> Limiter:
+    app = current_app._get_current_object()
+    return app.extensions["inbound_limiter"]
+
+
+def limit(name: str) -> Limit:
+    rate, burst = current_app.config["INBOUND_LIMITS"][name]
+    return Limit(rate, burst)
+
+
+def too_many(retry_after: float, what: str):
+    seconds = max(1, int(retry_after + 0.999))
+    response = jsonify(error="rate limited", detail=f"Too many {what}; try again in {seconds} s.",
+                       retry_after=seconds)
+    response.status_code = 429
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
+def init_app(app: Flask) -> None:
+    if app.config.get("REDIS_URL"):
+        app.extensions["inbound_limiter"] = RedisLimiter(redis.Redis.from_url(app.config["REDIS_URL"]))
+    else:
+        app.extensions["inbound_limiter"] = MemoryLimiter()
