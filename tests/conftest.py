@@ -16,6 +16,13 @@ from connector.extensions import db
 from helpers import launch, make_shop
 
 
+def pytest_ignore_collect(collection_path, config):
+    """The reliability suite starts clusters and restarts servers: bin/test runs it on its own, after the others."""
+    if "reliability" in collection_path.parts and not os.environ.get("CONNECTOR_RELIABILITY"):
+        return True
+    return None
+
+
 
 def _test_database_url(tmp_path: Path) -> tuple[str, callable]:
     """A brand-new database per test: a SQLite file, or a throwaway PostgreSQL database."""

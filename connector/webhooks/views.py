@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, current_app, jsonify, request
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import csrf, db
 from ..shops.models import HOST_KINDS, Shop
@@ -47,6 +48,14 @@ def _respond(answer: Answer):
     if answer.kick_shop_id is not None:
         kick(answer.kick_shop_id)
     return jsonify(answer.body), answer.status
+
+
+@bp.errorhandler(SQLAlchemyError)
+def database_unavailable(error: SQLAlchemyError):
+    """Nothing was acknowledged: tell the cart to deliver again shortly."""
+    db.session.rollback()
+    current_app.logger.warning("Webhook refused, database unavailable: %s", type(error).__name__)
+    return jsonify(error="temporarily unavailable", detail="Please deliver again shortly."), 503, {"Retry-After": "5"}
 
 
 def init_app(app: Flask) -> None:
