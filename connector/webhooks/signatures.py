@@ -47,12 +47,17 @@ def body_digest(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
-def verify_woocommerce(secret: str, body: bytes, headers: Mapping[str, str]) -> Verified:
-    signature = headers.get("X-WC-Webhook-Signature")
+def _check_body_hmac(secret: str, body: bytes, headers: Mapping[str, str], header: str, key_name: str) -> None:
+    """WooCommerce and Shopify: base64 HMAC-SHA256 of the body in one header."""
+    signature = headers.get(header)
     if not signature:
-        raise SignatureRejected("the X-WC-Webhook-Signature header is missing")
+        raise SignatureRejected(f"the {header} header is missing")
     if not _matches(_hmac_base64(secret.encode(), body), signature):
-        raise SignatureRejected("the signature does not match the webhook secret configured for this shop")
+        raise SignatureRejected(f"the signature does not match the {key_name} configured for this shop")
+
+
+def verify_woocommerce(secret: str, body: bytes, headers: Mapping[str, str]) -> Verified:
+    _check_body_hmac(secret, body, headers, "X-WC-Webhook-Signature", "webhook secret")
     # WooCommerce's delivery ID only depends on the webhook and the second it was sent, so two different
     # deliveries can share it: the body's hash makes the key unique per payload.
     webhook_id = headers.get("X-WC-Webhook-ID", "")
@@ -65,11 +70,7 @@ def verify_woocommerce(secret: str, body: bytes, headers: Mapping[str, str]) -> 
 
 
 def verify_shopify(secret: str, body: bytes, headers: Mapping[str, str]) -> Verified:
-    signature = headers.get("X-Shopify-Hmac-Sha256")
-    if not signature:
-        raise SignatureRejected("the X-Shopify-Hmac-Sha256 header is missing")
-    if not _matches(_hmac_base64(secret.encode(), body), signature):
-        raise SignatureRejected("the HMAC does not match the app's client secret configured for this shop")
+    _check_body_hmac(secret, body, headers, "X-Shopify-Hmac-Sha256", "app client secret")
     topic = headers.get("X-Shopify-Topic", "")
     webhook_id = headers.get("X-Shopify-Webhook-Id")
     return Verified(
