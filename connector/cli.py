@@ -37,15 +37,22 @@ def worker_command(workers: int, no_periodic: bool) -> None:
 @main.command("sandbox")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5050, show_default=True, type=int)
-def sandbox_command(host: str, port: int) -> None:
+@click.option("--clock-speed", default=1.0, show_default=True, type=click.FloatRange(min=0),
+              envvar="CONNECTOR_SANDBOX_CLOCK_SPEED",
+              help="Simulated seconds per real second (1000: an hour passes in 3.6 s; 0 freezes the clock).")
+@click.option("--demo-orders/--no-demo-orders", default=True, show_default=True,
+              envvar="CONNECTOR_SANDBOX_DEMO_ORDERS", help="Generate a few orders per hour for the demo seller.")
+def sandbox_command(host: str, port: int, clock_speed: float, demo_orders: bool) -> None:
     """Run the local Amazon simulator alone."""
     from flask import current_app
 
     from .sandbox.server import serve
     from .sandbox.settings import SandboxSettings
 
-    click.echo(f"Amazon simulator on http://{host}:{port}/ (Ctrl-C stops it)")
-    serve(SandboxSettings.from_connector_config(current_app.config), host, port)
+    settings = SandboxSettings.from_connector_config(current_app.config)
+    settings.clock_speed, settings.demo_orders = clock_speed, demo_orders
+    click.echo(f"Amazon simulator on http://{host}:{port}/ (clock speed {clock_speed:g}; Ctrl-C stops it)")
+    serve(settings, host, port)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from .state import SandboxState
 
 def create_sandbox_app(settings: SandboxSettings) -> Flask:
     from . import consent, controls, lwa, spapi
+    from .orders import api as _orders_api, controls as order_controls  # noqa: F401 (registers the operations)
 
     app = Flask(__name__, template_folder="templates")
     state = SandboxState(settings)
@@ -18,6 +19,6 @@ def create_sandbox_app(settings: SandboxSettings) -> Flask:
     def remember_generation() -> None:
         g.sim_generation = state.generation
 
-    for blueprint in (consent.bp, lwa.bp, spapi.bp, controls.bp):
+    for blueprint in (consent.bp, lwa.bp, spapi.bp, controls.bp, order_controls.bp):
         app.register_blueprint(blueprint)
     return app

@@ -1,4 +1,4 @@
-"""Test and demo controls under /_sim: move the clock, revoke, inject faults, read the call log."""
+"""Test and demo controls under /_sim: move or speed up the clock, revoke, inject faults, read the call log."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, render_template, request
@@ -25,13 +25,20 @@ def index():
 
 @bp.get("/_sim/clock")
 def clock():
-    return jsonify(now=_world().now().isoformat())
+    return jsonify(now=_world().now().isoformat(), speed=_world().clock.speed)
 
 
 @bp.post("/_sim/clock")
-def advance_clock():
-    _world().advance_clock(float(_body().get("advance_seconds", 0)))
-    return jsonify(now=_world().now().isoformat())
+def change_clock():
+    """Set the speed first, then advance: {"speed": 1000} and/or {"advance_seconds": 3600}."""
+    body = _body()
+    try:
+        if "speed" in body:
+            _world().set_clock_speed(float(body["speed"]))
+        _world().advance_clock(float(body.get("advance_seconds", 0)))
+    except (TypeError, ValueError) as invalid:
+        return jsonify(error=str(invalid)), 400
+    return jsonify(now=_world().now().isoformat(), speed=_world().clock.speed)
 
 
 @bp.post("/_sim/authorizations/revoke")

@@ -32,6 +32,8 @@ class SandboxSettings:
     redirect_uris: list[str]
     login_uri: str | None
     sellers: list[SellerSpec] = field(default_factory=lambda: list(DEMO_SELLERS))
+    clock_speed: float = 1.0  # 1 = real time; 1000 = a simulated second every real millisecond
+    demo_orders: bool = False  # a live order generator for the demo seller (connector sandbox turns it on)
 
     @classmethod
     def from_connector_config(cls, config: Mapping) -> SandboxSettings:

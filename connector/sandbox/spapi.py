@@ -31,8 +31,15 @@ OPERATIONS: list[Operation] = []
 
 
 def operation(name: str, method: str, path: str) -> Callable:
+    """Register an operation and its route; modules defining operations are imported before the app is built."""
     def register(handler: Callable[..., Response]) -> Callable[..., Response]:
-        OPERATIONS.append(Operation(name, method, path, handler))
+        op = Operation(name, method, path, handler)
+        OPERATIONS.append(op)
+
+        def view(region: str, **path_params) -> Response:
+            return _dispatch(op, region, **path_params)
+
+        bp.add_url_rule(op.path, endpoint=op.name, view_func=view, methods=[op.method])
         return handler
 
     return register
@@ -76,10 +83,10 @@ def marketplace_participations(seller) -> Response:
             "marketplace": {
                 "id": marketplace.id,
                 "countryCode": marketplace.country,
-                "name": f"Amazon.{_domain_suffix(marketplace.country)}",
+                "name": f"Amazon.{domain_suffix(marketplace.country)}",
                 "defaultCurrencyCode": marketplace.currency,
                 "defaultLanguageCode": LANGUAGES.get(marketplace.country, "en_US"),
-                "domainName": f"www.amazon.{_domain_suffix(marketplace.country)}",
+                "domainName": f"www.amazon.{domain_suffix(marketplace.country)}",
             },
             "storeName": seller.name,
             "participation": {"isParticipating": True, "hasSuspendedListings": False},
@@ -87,17 +94,6 @@ def marketplace_participations(seller) -> Response:
     return amazon_json({"payload": payload})
 
 
-def _domain_suffix(country: str) -> str:
+def domain_suffix(country: str) -> str:
     return {"US": "com", "GB": "co.uk", "JP": "co.jp", "AU": "com.au", "MX": "com.mx", "BR": "com.br",
             "TR": "com.tr", "BE": "com.be", "ZA": "co.za"}.get(country, country.lower())
-
-
-def register_routes() -> None:
-    for op in OPERATIONS:
-        def view(region: str, _op: Operation = op, **path_params) -> Response:
-            return _dispatch(_op, region, **path_params)
-
-        bp.add_url_rule(op.path, endpoint=op.name, view_func=view, methods=[op.method])
-
-
-register_routes()

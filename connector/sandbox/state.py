@@ -1,13 +1,14 @@
-"""Amazon's side of the world, in memory: a clock that tests can move, authorizations, codes, tokens, faults,
-and a log of every call so tests and benchmarks can count what reached Amazon."""
+"""Amazon's side of the world, in memory: a clock that tests can move and speed up, authorizations, codes, tokens,
+faults, the sellers' orders, and a log of every call so tests and benchmarks can count what reached Amazon."""
 from __future__ import annotations
 
 import secrets
 import threading
-import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
+from .clock import SimulatorClock
+from .orders.world import OrderWorld
 from .ratelimit import TokenBuckets
 from .settings import SandboxSettings, SellerSpec
 
@@ -60,7 +61,7 @@ class Call:
 class SandboxState:
     settings: SandboxSettings
     lock: threading.RLock = field(default_factory=threading.RLock)
-    clock_offset: timedelta = timedelta(0)
+    clock: SimulatorClock = field(default_factory=SimulatorClock)
     authorizations: dict[str, Authorization] = field(default_factory=dict)
     codes: dict[str, Code] = field(default_factory=dict)
     amazon_states: dict[str, tuple[str, datetime]] = field(default_factory=dict)
@@ -71,30 +72,38 @@ class SandboxState:
     buckets: TokenBuckets = field(default_factory=TokenBuckets)
     # Bumped by reset(): a request that started before it (a slow, injected timeout) must not log into the new run.
     generation: int = 0
+    orders: OrderWorld = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.clock.set_speed(self.settings.clock_speed)
+        self.orders = OrderWorld(self.clock, self.settings)
 
     def now(self) -> datetime:
-        return datetime.now(timezone.utc) + self.clock_offset
+        return self.clock.now()
 
     def monotonic(self) -> float:
-        return time.monotonic() + self.clock_offset.total_seconds()
+        return self.clock.monotonic()
 
     def take_quota(self, selling_partner_id: str, operation: str) -> bool:
         return self.buckets.take(selling_partner_id, operation, self.monotonic())
 
     def reset(self) -> None:
         with self.lock:
-            self.clock_offset = timedelta(0)
+            self.clock.reset(self.settings.clock_speed)
             for table in (self.authorizations, self.codes, self.amazon_states, self.refresh_tokens, self.access_tokens):
                 table.clear()
             self.faults.clear()
             self.call_log.clear()
             self.buckets = TokenBuckets()
+            self.orders.reset()
             self.generation += 1
 
     # Controls used by tests (also exposed over HTTP under /_sim).
     def advance_clock(self, seconds: float) -> None:
-        with self.lock:
-            self.clock_offset += timedelta(seconds=seconds)
+        self.clock.advance(seconds)
+
+    def set_clock_speed(self, speed: float) -> None:
+        self.clock.set_speed(speed)
 
     def revoke(self, selling_partner_id: str) -> None:
         with self.lock:
