@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, select
 
-from ..carts.errors import CartError, CartNotConfigured, CartRejected
+from ..carts.errors import CartAuthFailed, CartError, CartNotConfigured, CartRejected, CartUnavailable
 from ..clock import utcnow
 from ..extensions import db
 from ..shops.models import Shop
@@ -33,6 +33,7 @@ class CartSyncOutcome:
     done: int = 0
     waiting: int = 0  # held, failed or to be retried later
     more: bool = False  # stopped at the time slice with due orders left
+    cart_down: bool = False  # stopped because the cart cannot be reached; the other orders wait for the next run
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -66,33 +67,40 @@ def sync_cart(shop: Shop, run: RunRecorder) -> CartSyncOutcome:
         if not batch:
             return outcome
         for order in batch:
-            if _step(order, cart, run):
-                outcome.done += 1
-            else:
-                outcome.waiting += 1
+            result = _step(order, cart, run)
+            outcome.done += result == DONE
+            outcome.waiting += result != DONE
+            if result == CART_DOWN:
+                # One order found the cart down or refusing our credentials: the rest would only repeat that.
+                outcome.cart_down = True
+                run.progress(outcome.done + outcome.waiting)
+                return outcome
         run.progress(outcome.done + outcome.waiting)
         if utcnow() >= stop_at:
             outcome.more = db.session.scalar(due_orders(shop.id, utcnow()).limit(1)) is not None
             return outcome
 
 
-def _step(order: ImportedOrder, cart: OrderCart, run: RunRecorder) -> bool:
-    """One action for one order; True when it is done, False when it waits (retry, held, failed)."""
+DONE, WAITING, CART_DOWN = "done", "waiting", "cart_down"
+
+
+def _step(order: ImportedOrder, cart: OrderCart, run: RunRecorder) -> str:
+    """One action for one order: DONE, WAITING (held, refused, to retry) or CART_DOWN."""
     action = {CartState.CANCELLING: _cancel, CartState.COMPLETING: _complete}.get(order.cart_state, _create)
     try:
         action(order, cart, run)
     except UnknownSkus as unknown:
         _hold(order, cart, run, unknown)
-        return False
+        return WAITING
     except CartRejected as refused:
         _refused(order, cart, run, refused)
-        return False
+        return WAITING
     except CartError as trouble:
         _retry_later(order, run, trouble)
-        return False
+        return CART_DOWN if isinstance(trouble, (CartUnavailable, CartAuthFailed)) else WAITING
     finally:
         db.session.commit()
-    return True
+    return DONE
 
 
 def _start_attempt(order: ImportedOrder) -> None:

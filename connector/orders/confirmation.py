@@ -94,7 +94,13 @@ def _confirm(shipment: Shipment, client: SPAPIClient, run: RunRecorder, outcome:
             raise
     except (SlotNotFree, AccountPaused):
         raise
-    except (AmazonRequestInvalid, AmazonNotFound) as refused:
+    except AmazonRequestInvalid as refused:
+        # After a lost answer the client sent the package again, and Amazon refuses a reference it already has.
+        if _already_on_amazon(shipment, client):
+            _confirmed(shipment, run, None, outcome, found_again=True)
+        else:
+            _refused(shipment, run, refused, outcome)
+    except AmazonNotFound as refused:
         _refused(shipment, run, refused, outcome)
     except AmazonError as failed:
         _retry_later(shipment, run, failed, outcome)

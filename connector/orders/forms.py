@@ -5,6 +5,7 @@ from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -21,7 +22,8 @@ class CheckboxList(SelectMultipleField):
 
 
 class ImportSettingsForm(FlaskForm):
-    statuses = CheckboxList("Import orders that are", choices=[(s, STATUS_LABELS[s]) for s in IMPORTABLE_STATUSES],
+    statuses = CheckboxList("Import orders that are",
+                            choices=[SelectChoice(s, STATUS_LABELS[s]) for s in IMPORTABLE_STATUSES],
                             validators=[DataRequired(message="Choose at least one status.")])
     interval_minutes = IntegerField("Import every (minutes)", validators=[NumberRange(*INTERVAL_RANGE)])
     first_import_days = IntegerField("First import reaches back (days)",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 
 from ..accounts.models import AmazonAccount
 from ..amazon.client import SlotNotFree, SPAPIClient
@@ -76,7 +77,7 @@ def run_import(account: AmazonAccount, run: RunRecorder, client: SPAPIClient | N
         if state.page_token is None:
             state.window_before = _window_end(body, state.window_after)
         orders = body.get("orders") or []
-        result = store_orders(account, orders, settings.statuses, run.log)
+        result = store_orders(account, orders, settings.statuses, partial(run.log, commit=False))
         _advance_cursor(state, orders)
         state.page_token = (body.get("pagination") or {}).get("nextToken")
         state.window_pages += 1

@@ -13,17 +13,20 @@ from ..jobs.registry import enqueue
 
 logger = logging.getLogger(__name__)
 _PENDING = "orders_jobs_after_commit"
+_LISTENING = "orders_jobs_listener"
 
 
 def enqueue_after_commit(name: str, *args: object) -> None:
     session = db.session()
-    pending: set = session.info.setdefault(_PENDING, set())
-    if not pending:
-        event.listen(session, "after_commit", _queue_pending, once=True)
-    pending.add((name, args))
+    if not session.info.get(_LISTENING):
+        event.listen(session, "after_commit", _queue_pending)
+        session.info[_LISTENING] = True
+    session.info.setdefault(_PENDING, set()).add((name, args))
 
 
 def _queue_pending(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint was released (the drain runs each handler in one): the transaction goes on
     for name, args in sorted(session.info.pop(_PENDING, set()), key=repr):
         try:
             enqueue(name, *args)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlalchemy import or_, select
 
@@ -85,7 +86,7 @@ def _check(order: ImportedOrder, client: SPAPIClient, run: RunRecorder, outcome:
         run.log("warning", f"Amazon no longer shows order {order.amazon_order_id}; it is left as it is.",
                 amazon_order_id=order.amazon_order_id, amazon_request_id=gone.request_id, commit=False)
     else:
-        if apply_amazon_state(order, AmazonOrder.from_json(response.json["order"]), run.log):
+        if apply_amazon_state(order, AmazonOrder.from_json(response.json["order"]), partial(run.log, commit=False)):
             outcome.changed += 1
             outcome.cart_work = outcome.cart_work or order.cart_state in CartState.WORK
     order.rechecked_at = utcnow()

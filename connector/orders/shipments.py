@@ -58,7 +58,7 @@ def record_shipment(order: ImportedOrder, notice: ShipmentNotice, log: Log,
     refs = {"amazon_order_id": order.amazon_order_id, "cart_order_id": order.cart_order_id}
     if not account.confirm_shipments:
         log("info", f"{where} was shipped in the cart; not confirmed to Amazon because \"Mark orders as shipped on "
-            f"Amazon\" is off for {account.alias}.", commit=False, **refs)
+            f"Amazon\" is off for {account.alias}.", **refs)
         return None
     if db.session.scalar(select(Shipment.id).where(Shipment.order_id == order.id,
                                                    Shipment.cart_key == notice.cart_key)) is not None:
@@ -66,12 +66,12 @@ def record_shipment(order: ImportedOrder, notice: ShipmentNotice, log: Log,
     items = _items(order, notice)
     if not items:
         log("info", f"{where}: the cart reported a shipment, but nothing of the order is left to confirm.",
-            commit=False, **refs)
+            **refs)
         return None
     if not notice.tracking_number.strip():
         log("warning", f"{where} was shipped in the cart without a tracking number, which Amazon requires. Add the "
             "tracking number to the cart order; the connector confirms the shipment when the cart reports it.",
-            commit=False, **refs)
+            **refs)
         return None
     count = db.session.scalar(select(func.count()).select_from(Shipment).where(Shipment.order_id == order.id))
     shipment = Shipment(
@@ -85,7 +85,7 @@ def record_shipment(order: ImportedOrder, notice: ShipmentNotice, log: Log,
     db.session.flush()
     units = sum(item["quantity"] for item in items)
     log("info", f"{where} shipped in the cart: {units} unit(s), {shipment.carrier} {shipment.tracking_number}; "
-        "confirming it to Amazon.", commit=False, **refs)
+        "confirming it to Amazon.", **refs)
     return shipment
 
 

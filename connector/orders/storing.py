@@ -16,7 +16,7 @@ from ..extensions import db
 from .amazon_orders import CANCELLED, MERCHANT, SHIPPED, AmazonOrder, OrderUnreadable
 from .models import CartState, ImportedOrder, Shipment, ShipmentState
 
-Log = Callable[..., Any]  # run.log-like: log(level, message, *, commit=False, **references)
+Log = Callable[..., Any]  # log(level, message, **references), adding the entry to the caller's transaction
 
 
 @dataclass
@@ -46,7 +46,7 @@ def store_orders(account: AmazonAccount, bodies: list[dict], statuses: list[str]
             orders.append(AmazonOrder.from_json(body))
         except OrderUnreadable as unreadable:
             log("warning", f"Skipped an order Amazon sent incomplete ({unreadable}); the next import looks again.",
-                amazon_order_id=body.get("orderId"), commit=False)
+                amazon_order_id=body.get("orderId"))
             result.ignored += 1
     known = {row.amazon_order_id: row for row in db.session.scalars(select(ImportedOrder).where(
         ImportedOrder.account_id == account.id,
@@ -108,13 +108,13 @@ def _cancelled(row: ImportedOrder, order: AmazonOrder, log: Log) -> None:
         row.cart_state = CartState.NOT_CREATED
         row.next_attempt_at = None
         log("warning", f"Amazon cancelled order {row.amazon_order_id}{reason} before it reached the cart; it will "
-            "not be created there.", amazon_order_id=row.amazon_order_id, commit=False)
+            "not be created there.", amazon_order_id=row.amazon_order_id)
     elif row.cart_state in (CartState.CREATED, CartState.CREATING, CartState.PENDING, CartState.COMPLETING):
         row.cart_state = CartState.CANCELLING
         row.next_attempt_at = None
         log("warning", f"Amazon cancelled order {row.amazon_order_id}{reason}; the cart order "
             f"{row.cart_order_number or row.cart_order_id or '(being checked)'} is cancelled next. Do not ship it.",
-            amazon_order_id=row.amazon_order_id, cart_order_id=row.cart_order_id, commit=False)
+            amazon_order_id=row.amazon_order_id, cart_order_id=row.cart_order_id)
 
 
 def _shipped_elsewhere(row: ImportedOrder, log: Log) -> None:
@@ -123,7 +123,7 @@ def _shipped_elsewhere(row: ImportedOrder, log: Log) -> None:
         row.next_attempt_at = None
     log("info", f"Amazon order {row.amazon_order_id} was shipped outside the connector (for example in Seller "
         "Central); the cart order is marked as shipped.", amazon_order_id=row.amazon_order_id,
-        cart_order_id=row.cart_order_id, commit=False)
+        cart_order_id=row.cart_order_id)
 
 
 def confirmed_everything(row: ImportedOrder) -> bool:

@@ -52,7 +52,8 @@ def import_order_by_id(account: AmazonAccount, amazon_order_id: str, actor: str)
                           f"{', '.join(settings.statuses)} are imported.")
 
     def log(level: str, message: str, **references: object) -> None:
-        record(level, "order_import", message, shop_id=account.shop_id, account_id=account.id, **references)
+        record(level, "order_import", message, shop_id=account.shop_id, account_id=account.id, commit=False,
+               **references)
 
     result = store_orders(account, [response.json["order"]], settings.statuses, log)
     db.session.commit()

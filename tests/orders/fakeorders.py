@@ -101,6 +101,7 @@ class ShopifyWithOrders(FakeShopify):
         self.variants: dict[str, str] = {}  # SKU -> variant GID
         self.orders: dict[str, dict[str, Any]] = {}
         self.create_calls: list[dict] = []
+        self.after_create: Callable[[dict], None] | None = None
         self._ids = itertools.count(450789469)
         self.resolvers.update(productVariants=self._variants, orderCreate=self._create, orders=self._orders,
                               orderCancel=self._cancel, tagsAdd=self._tags_add)
@@ -131,6 +132,8 @@ class ShopifyWithOrders(FakeShopify):
                                           "quantity": line["quantity"]}
                                          for index, line in enumerate(order_input["lineItems"])]}}
         self.orders[order["id"]] = order
+        if self.after_create:
+            self.after_create(order)
         return {"order": order, "userErrors": []}
 
     def _orders(self, variables: dict) -> dict:
