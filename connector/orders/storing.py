@@ -51,31 +51,39 @@ def store_orders(account: AmazonAccount, bodies: list[dict], statuses: list[str]
     known = {row.amazon_order_id: row for row in db.session.scalars(select(ImportedOrder).where(
         ImportedOrder.account_id == account.id,
         ImportedOrder.amazon_order_id.in_([order.order_id for order in orders])))}
+    fresh = [order for order in orders if order.order_id not in known and importable(order, statuses)]
+    created = _insert(account, fresh)
+    result.new = [order.order_id for order in fresh if order.order_id in created]
+    result.cart_work = bool(result.new)
     for order in orders:
+        if order.order_id in created:
+            continue
         row = known.get(order.order_id)
         if row is None and not importable(order, statuses):
             result.ignored += 1
-        elif row is None and _insert(account, order):
-            result.new.append(order.order_id)
-            result.cart_work = True
-        else:
-            row = row or _find(account.id, order.order_id)
-            if apply_amazon_state(row, order, log):
-                result.updated += 1
-                result.cart_work = result.cart_work or row.cart_state in CartState.WORK
+            continue
+        row = row or _find(account.id, order.order_id)  # another importer inserted it a moment ago
+        if apply_amazon_state(row, order, log):
+            result.updated += 1
+            result.cart_work = result.cart_work or row.cart_state in CartState.WORK
     return result
 
 
-def _insert(account: AmazonAccount, order: AmazonOrder) -> bool:
-    """True when this call created the row; False when another one did first (the unique key decides)."""
+def _insert(account: AmazonAccount, orders: list[AmazonOrder]) -> set[str]:
+    """Insert the orders in one statement; the IDs this call created (the unique key skips the others)."""
+    if not orders:
+        return set()
+    table = ImportedOrder.__table__
     insert = (postgresql if db.engine.dialect.name == "postgresql" else sqlite).insert
-    statement = insert(ImportedOrder).values(
-        shop_id=account.shop_id, account_id=account.id, amazon_order_id=order.order_id,
-        marketplace_id=order.marketplace_id, amazon_status=order.status, purchased_at=order.created,
-        amazon_updated_at=order.last_updated, ship_by=order.ship_by, snapshot=order.raw, cart_lines={},
-        cart_state=CartState.PENDING, attempts=0, imported_at=utcnow(),
-    ).on_conflict_do_nothing(index_elements=["account_id", "amazon_order_id"]).returning(ImportedOrder.id)
-    return db.session.execute(statement).scalar() is not None
+    statement = insert(table).on_conflict_do_nothing(index_elements=["account_id", "amazon_order_id"]) \
+        .returning(table.c.amazon_order_id)
+    now = utcnow()
+    rows = [{"shop_id": account.shop_id, "account_id": account.id, "amazon_order_id": order.order_id,
+             "marketplace_id": order.marketplace_id, "amazon_status": order.status, "purchased_at": order.created,
+             "amazon_updated_at": order.last_updated, "ship_by": order.ship_by, "snapshot": order.raw,
+             "cart_lines": {}, "cart_state": CartState.PENDING, "attempts": 0, "imported_at": now}
+            for order in orders]
+    return set(db.session.execute(statement, rows).scalars())
 
 
 def _find(account_id: int, amazon_order_id: str) -> ImportedOrder:
