@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from ..accounts.models import AmazonAccount
+from ..accounts.status import account_status
 from ..clock import utcnow
 from ..extensions import db
 from ..jobs.models import Schedule
@@ -39,6 +40,7 @@ class OrdersPanel:
     account: AmazonAccount
     settings: OrderImportSettings
     status: ImportStatus
+    next_import: str
     counts: dict[str, int]
     attention: list[ImportedOrder]
     unconfirmed: list[Shipment]
@@ -87,5 +89,14 @@ def panel_for(account: AmazonAccount) -> OrdersPanel:
         Shipment.account_id == account.id,
         (Shipment.state == ShipmentState.REFUSED) | ((Shipment.state == ShipmentState.PENDING) & (Shipment.attempts > 0)))
         .order_by(Shipment.id).limit(LIST_LIMIT)).all()
-    return OrdersPanel(account, settings, import_status(account), counts, list(attention), list(unconfirmed),
-                       flagged_orders(account.id)[:LIST_LIMIT])
+    status = import_status(account)
+    return OrdersPanel(account, settings, status, _next_import(account, status), counts, list(attention),
+                       list(unconfirmed), flagged_orders(account.id)[:LIST_LIMIT])
+
+
+def _next_import(account: AmazonAccount, status: ImportStatus) -> str:
+    if not account.import_orders:
+        return "Order import is off for this account"
+    if not account_status(account).can_sync:
+        return "Once the account is connected"
+    return _when(status.next_run_at, "Scheduled within a minute")

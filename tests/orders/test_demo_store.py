@@ -10,7 +10,7 @@ from werkzeug.serving import make_server
 
 from connector.democart.store import connect_demo_store
 from connector.jobs.registry import enqueue
-from conftest import connect_account, imported, log_messages
+from orderhelpers import connect_account, imported, log_messages
 from helpers import make_shop
 
 

@@ -19,7 +19,7 @@ from connector.orders.storing import store_orders
 from connector.orders.tasks import import_job
 from connector.sandbox.orders.render import INCLUDED_DATA, amazon_order
 from connector.synclog.models import RunStatus, SyncRun
-from conftest import imported, log_messages
+from orderhelpers import imported, log_messages
 
 WORKER = Path(__file__).with_name("cart_worker.py")
 

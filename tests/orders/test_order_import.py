@@ -11,7 +11,7 @@ from connector.orders.importing import OVERLAP
 from connector.orders.models import CartState, OrderImportState
 from connector.orders.settings import request_reimport
 from connector.orders.support import import_order_by_id
-from conftest import CA, MX, US, imported, log_messages
+from orderhelpers import CA, MX, US, imported, log_messages
 
 
 def test_first_import_reaches_back_seven_days_for_merchant_orders_ready_to_ship(amazon, woo, woo_account):

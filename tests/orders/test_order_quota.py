@@ -15,7 +15,7 @@ from connector.orders.models import OrderImportState
 from connector.orders.tasks import import_job
 from connector.sandbox.orders import OrderMix
 from connector.synclog.models import SyncRun
-from conftest import SELLER, imported, log_messages
+from orderhelpers import SELLER, imported, log_messages
 
 PLAIN = OrderMix(multi_item=0, amazon_fulfilled=0, pending=0, cancel_unshipped=0, late=0)
 SEARCH_BUCKET = f"{SELLER}:searchOrders"

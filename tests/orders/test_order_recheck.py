@@ -9,7 +9,7 @@ from connector.extensions import db
 from connector.jobs.registry import enqueue
 from connector.orders.models import CartState, OrderImportState, Shipment
 from connector.orders.support import import_order_by_id
-from conftest import imported, log_messages
+from orderhelpers import imported, log_messages
 from helpers import launch
 
 

@@ -16,7 +16,7 @@ from connector.jobs.schedules import dispatch_due
 from connector.orders.schedules import reconcile_schedules, sync_account_schedules
 from connector.orders.settings import SettingsChange, SettingsInvalid, update_settings
 from connector.synclog.models import SyncRun
-from conftest import connect_account, imported
+from orderhelpers import connect_account, imported
 
 
 def schedules() -> dict[str, Schedule]:

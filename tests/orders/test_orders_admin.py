@@ -9,7 +9,7 @@ from sqlalchemy import select
 from connector.extensions import db
 from connector.jobs.models import Schedule
 from connector.orders.models import CarrierMapping, OrderImportSettings
-from conftest import connect_account, woo_shop
+from orderhelpers import connect_account, woo_shop
 from helpers import csrf_from, launch, make_shop
 
 

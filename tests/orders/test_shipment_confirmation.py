@@ -15,7 +15,7 @@ from connector.orders.carriers import save_entry
 from connector.orders.models import Shipment, ShipmentState
 from connector.orders.tasks import sweep
 from connector.webhooks.models import DeliveryStatus, WebhookDelivery
-from conftest import connect_account, imported, log_messages, shopify_shop
+from orderhelpers import connect_account, imported, log_messages, shopify_shop
 from fakehost import FakeHost
 from helpers import csrf_from, launch, make_shop
 from lossyproxy import LossyGateway
