@@ -158,7 +158,8 @@ def report(sim, account_id: int, rows: int, imported_in: float, sim_elapsed: flo
         f"{sum(c.status == 429 for c in peer_calls)} |",
         f"| Access tokens renewed (they live 1 simulated hour: 3.6 s at 1000x) | {_renewals(sim)} | "
         f"{peer.renewals} |",
-        f"| Share of the searchOrders quota used | {quota_share(connector_calls):.1%} | {quota_share(peer_calls):.1%} |",
+        f"| Share of the searchOrders quota used | {quota_share(connector_calls):.1%} | "
+        f"{quota_share(peer_calls):.1%} |",
         f"| Wall time to import all pages | {imported_in:.1f} s ({sim_elapsed / 3600:.2f} simulated h) | "
         f"{peer.seconds:.1f} s |",
         f"| Duplicate orders in the connector's table | {duplicates_table} | - |",

@@ -20,6 +20,10 @@ from .operations import OPERATIONS, Operation
 from .ratelimit import Buckets, buckets_for_app
 from .retry import RetryPolicy
 
+logger = logging.getLogger(__name__)
+
+USER_AGENT_LIMIT = 500  # Amazon rejects longer user-agent headers
+
 
 class SlotNotFree(Exception):
     """The operation's next rate-limit slot is further away than the caller would wait; nothing was sent or
@@ -29,10 +33,6 @@ class SlotNotFree(Exception):
         super().__init__(f"{operation}: the next rate-limit slot is free in {seconds:.1f} s")
         self.operation = operation
         self.seconds = seconds
-
-logger = logging.getLogger(__name__)
-
-USER_AGENT_LIMIT = 500  # Amazon rejects longer user-agent headers
 
 
 @dataclass(frozen=True)

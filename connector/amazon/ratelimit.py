@@ -9,6 +9,7 @@ to come back.
 from __future__ import annotations
 
 import time
+from functools import partial
 from typing import Callable, Protocol
 
 import redis
@@ -108,11 +109,11 @@ class SimulatedTimeBuckets:
 
     The speed is part of the key: a bucket written at another speed carries times on another scale."""
 
-    def __init__(self, make: Callable[[Clock], Buckets], speed: float) -> None:
+    def __init__(self, make: Callable[..., Buckets], speed: float) -> None:
         if not speed > 0:
             raise ValueError("the simulator clock speed must be above 0")
         self.speed = speed
-        self.inner = make(lambda: time.time() * speed)
+        self.inner = make(now=lambda: time.time() * speed)
 
     def acquire(self, key: str, rate: float, burst: int, max_wait: float | None = None) -> float:
         scaled_limit = None if max_wait is None else max_wait * self.speed
@@ -131,12 +132,10 @@ def buckets_for_app(app: Flask | None = None) -> Buckets:
     simulator's clock when the simulator runs at another speed than real time."""
     app = app or current_app._get_current_object()
     if app.config.get("REDIS_URL"):
-        client = redis_client(app)
-        make: Callable[[Clock], Buckets] = lambda now: RedisBuckets(client, now=now)  # noqa: E731
+        make = partial(RedisBuckets, redis_client(app))
     else:
-        engine = db.engine
-        make = lambda now: DatabaseBuckets(engine, now=now)  # noqa: E731
+        make = partial(DatabaseBuckets, db.engine)
     speed = float(app.config.get("SIMULATOR_CLOCK_SPEED") or 1.0)
     if app.config.get("AMAZON_TARGET") == "simulator" and speed != 1.0:
         return SimulatedTimeBuckets(make, speed)
-    return make(time.time)
+    return make()

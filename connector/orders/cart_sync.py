@@ -115,9 +115,10 @@ def _create(order: ImportedOrder, cart: OrderCart, run: RunRecorder) -> None:
         if found is not None:
             _created(order, found, cart, run, found_again=True)
             return
+    custom_lines = import_settings(order.account_id).unknown_sku_as_custom_line
     order.cart_state = CartState.CREATING
-    _start_attempt(order)
-    made = cart.create(order, import_settings(order.account_id).unknown_sku_as_custom_line)
+    _start_attempt(order)  # committed before the cart is called: a lost answer leaves it "creating"
+    made = cart.create(order, custom_lines)
     _created(order, made, cart, run, found_again=False)
 
 

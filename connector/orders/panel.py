@@ -85,9 +85,9 @@ def panel_for(account: AmazonAccount) -> OrdersPanel:
     attention = db.session.scalars(select(ImportedOrder).where(
         ImportedOrder.account_id == account.id, ImportedOrder.cart_state.in_(CartState.ATTENTION))
         .order_by(ImportedOrder.id).limit(LIST_LIMIT)).all()
+    failing = (Shipment.state == ShipmentState.PENDING) & (Shipment.attempts > 0)
     unconfirmed = db.session.scalars(select(Shipment).where(
-        Shipment.account_id == account.id,
-        (Shipment.state == ShipmentState.REFUSED) | ((Shipment.state == ShipmentState.PENDING) & (Shipment.attempts > 0)))
+        Shipment.account_id == account.id, (Shipment.state == ShipmentState.REFUSED) | failing)
         .order_by(Shipment.id).limit(LIST_LIMIT)).all()
     status = import_status(account)
     return OrdersPanel(account, settings, status, _next_import(account, status), counts, list(attention),

@@ -69,9 +69,10 @@ def update_settings(account: AmazonAccount, change: SettingsChange, actor: str) 
     settings.recheck_timezone = change.recheck_timezone
     settings.unknown_sku_as_custom_line = change.unknown_sku_as_custom_line
     db.session.commit()
+    unknown = "as custom lines" if change.unknown_sku_as_custom_line else "held"
     record("info", "order_import", f"Order import settings of {account.alias} changed by {actor}: every "
            f"{change.interval_minutes} minutes, status {', '.join(change.statuses)}, daily re-check at 00:00 "
-           f"{change.recheck_timezone}, unknown SKUs {'as custom lines' if change.unknown_sku_as_custom_line else 'held'}.",
+           f"{change.recheck_timezone}, unknown SKUs {unknown}.",
            shop_id=account.shop_id, account_id=account.id)
     return settings
 

@@ -13,7 +13,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ..accounts.models import AmazonAccount
 from ..clock import utcnow
 from ..extensions import db
-from .amazon_orders import CANCELLED, MERCHANT, SHIPPED, AmazonOrder, OrderUnreadable
+from .amazon_orders import (CANCELLED, MERCHANT, PARTIALLY_SHIPPED, PENDING, SHIPPED, UNSHIPPED, AmazonOrder,
+                            OrderUnreadable)
 from .models import CartState, ImportedOrder, Shipment, ShipmentState
 
 Log = Callable[..., Any]  # log(level, message, **references), adding the entry to the caller's transaction
@@ -91,11 +92,17 @@ def _find(account_id: int, amazon_order_id: str) -> ImportedOrder:
         ImportedOrder.account_id == account_id, ImportedOrder.amazon_order_id == amazon_order_id)).one()
 
 
+# How far an order got; Amazon's times are whole seconds, so two states of one second are told apart by this.
+_PROGRESS = {PENDING: 0, UNSHIPPED: 1, PARTIALLY_SHIPPED: 2, SHIPPED: 3, CANCELLED: 3}
+
+
 def apply_amazon_state(row: ImportedOrder, order: AmazonOrder, log: Log) -> bool:
-    """Take Amazon's state if it is newer than ours; True when something changed."""
+    """Take Amazon's state if it is newer than ours; True when something changed. Within the same second only a
+    step forward counts: a page read before our own confirmation must not undo what Amazon accepted since."""
     if order.last_updated < row.amazon_updated_at:
         return False
-    if order.last_updated == row.amazon_updated_at and order.status == row.amazon_status:
+    if order.last_updated == row.amazon_updated_at and (
+            _PROGRESS.get(order.status, 0) <= _PROGRESS.get(row.amazon_status, 0)):
         return False
     previous = row.amazon_status
     row.snapshot = order.raw

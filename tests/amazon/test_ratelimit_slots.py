@@ -3,6 +3,7 @@ it runs faster than real time."""
 from __future__ import annotations
 
 import uuid
+from functools import partial
 
 import pytest
 import redis
@@ -44,7 +45,7 @@ def test_redis_buckets_reserve_nothing_beyond_max_wait():
 
 
 def test_simulated_time_buckets_refill_per_simulated_second(app):
-    buckets = SimulatedTimeBuckets(lambda now: DatabaseBuckets(db.engine, now=now), 1000.0)
+    buckets = SimulatedTimeBuckets(partial(DatabaseBuckets, db.engine), 1000.0)
     assert buckets.acquire("S:searchOrders", 0.0056, 1) == 0.0
     # One slot every 178.6 simulated seconds is one every 0.18 real seconds at 1000x.
     assert buckets.acquire("S:searchOrders", 0.0056, 1, max_wait=0.05) == pytest.approx(0.1786, abs=0.01)

@@ -11,7 +11,7 @@ from connector.jobs.registry import enqueue
 from connector.orders.models import CartState, OrderImportSettings
 from connector.orders.tasks import sweep
 from connector.webhooks.signatures import verify_standard
-from orderhelpers import connect_account, imported, log_messages, shopify_shop, woo_shop
+from orderhelpers import connect_account, imported, log_messages, shopify_shop
 from fakehost import FakeHost
 from helpers import csrf_from, launch, make_shop
 

@@ -3,7 +3,7 @@ and otherwise saves its place (the page token) and comes back when a slot frees,
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from sqlalchemy import update
 

@@ -13,7 +13,9 @@ from connector.extensions import db
 from connector.jobs.registry import enqueue
 from connector.orders.carriers import save_entry
 from connector.orders.models import Shipment, ShipmentState
+from connector.orders.storing import store_orders
 from connector.orders.tasks import sweep
+from connector.sandbox.orders.render import INCLUDED_DATA, amazon_order
 from connector.webhooks.models import DeliveryStatus, WebhookDelivery
 from orderhelpers import connect_account, imported, log_messages, shopify_shop
 from fakehost import FakeHost
@@ -235,3 +237,17 @@ def test_nothing_is_sent_when_shipments_are_not_to_be_confirmed_or_lack_tracking
     assert send.woocommerce(client, woo_account.shop, "order.updated", other).status_code == 200
     assert db.session.scalars(db.select(WebhookDelivery).order_by(WebhookDelivery.id.desc())).first().status == (
         DeliveryStatus.PROCESSED)
+
+
+def test_a_page_read_before_the_confirmation_does_not_undo_it(app, amazon, woo, woo_account):
+    order = amazon.order("SKU-A")
+    amazon.settle()
+    enqueue("orders.import", woo_account.id)
+    before = amazon_order(amazon.world.order(order.order_id), INCLUDED_DATA)  # what a slow page still shows
+    send.woocommerce(app.test_client(), woo_account.shop, "order.updated",
+                     woocommerce_completed(woo, order.order_id, tracking_items("ups", "1Z9")))
+    assert imported(woo_account.id)[order.order_id].amazon_status == "SHIPPED"
+
+    result = store_orders(woo_account, [before], ["UNSHIPPED"], lambda *args, **kwargs: None)
+
+    assert result.updated == 0 and imported(woo_account.id)[order.order_id].amazon_status == "SHIPPED"

@@ -10,7 +10,7 @@ from ...carts.shopify import ShopifyClient
 from ..amazon_orders import AmazonItem, AmazonOrder
 from ..models import ImportedOrder
 from . import CartOrder, UnknownSkus
-from .payload import Address, amount, line_total, marketplace_label
+from .payload import Address, amount, marketplace_label
 
 ORDER_GID = "gid://shopify/Order/"
 LINE_FIELDS = "id name lineItems(first: 100) { nodes { id sku quantity } }"
