@@ -154,22 +154,22 @@ def _cancel(order: ImportedOrder, cart: OrderCart, run: RunRecorder) -> None:
         return
     _start_attempt(order)
     cart.cancel(order)
-    order.cart_state = CartState.CANCELLED
-    order.next_attempt_at = order.last_problem = None
-    run.count(sent=1, accepted=1)
-    run.log("info", f"Amazon cancelled order {order.amazon_order_id}; cancelled it in {cart.name}"
-            + (f" (order {order.cart_order_number})." if order.cart_order_number else "."),
-            amazon_order_id=order.amazon_order_id, cart_order_id=order.cart_order_id, commit=False)
+    _done(order, CartState.CANCELLED, run, f"Amazon cancelled order {order.amazon_order_id}; cancelled it in "
+          f"{cart.name}" + (f" (order {order.cart_order_number})." if order.cart_order_number else "."))
 
 
 def _complete(order: ImportedOrder, cart: OrderCart, run: RunRecorder) -> None:
     _start_attempt(order)
     cart.mark_shipped(order)
-    order.cart_state = CartState.COMPLETED
+    _done(order, CartState.COMPLETED, run, f"Amazon order {order.amazon_order_id} was shipped outside the cart; "
+          f"marked as shipped in {cart.name}.")
+
+
+def _done(order: ImportedOrder, state: str, run: RunRecorder, message: str) -> None:
+    order.cart_state = state
     order.next_attempt_at = order.last_problem = None
     run.count(sent=1, accepted=1)
-    run.log("info", f"Amazon order {order.amazon_order_id} was shipped outside the cart; marked as shipped in "
-            f"{cart.name}.", amazon_order_id=order.amazon_order_id, cart_order_id=order.cart_order_id, commit=False)
+    run.log("info", message, amazon_order_id=order.amazon_order_id, cart_order_id=order.cart_order_id, commit=False)
 
 
 def _hold(order: ImportedOrder, cart: OrderCart, run: RunRecorder, unknown: UnknownSkus) -> None:

@@ -21,22 +21,21 @@ class SettingsInvalid(ValueError):
     """The message says what to change; nothing was saved."""
 
 
-def import_settings(account_id: int) -> OrderImportSettings:
-    settings = db.session.get(OrderImportSettings, account_id)
-    if settings is None:
-        settings = OrderImportSettings(account_id=account_id)
-        db.session.add(settings)
+def _row(model: type[OrderImportSettings] | type[OrderImportState], account_id: int):
+    row = db.session.get(model, account_id)
+    if row is None:
+        row = model(account_id=account_id)
+        db.session.add(row)
         db.session.flush()
-    return settings
+    return row
+
+
+def import_settings(account_id: int) -> OrderImportSettings:
+    return _row(OrderImportSettings, account_id)
 
 
 def import_state(account_id: int) -> OrderImportState:
-    state = db.session.get(OrderImportState, account_id)
-    if state is None:
-        state = OrderImportState(account_id=account_id)
-        db.session.add(state)
-        db.session.flush()
-    return state
+    return _row(OrderImportState, account_id)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,9 @@
 keeps schedules in line with the accounts and queues whatever work is due (retries, lost messages)."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from huey import crontab
 
 from ..accounts.models import AmazonAccount
@@ -11,8 +14,8 @@ from ..jobs import huey, with_app_context
 from ..jobs.leases import held
 from ..jobs.registry import enqueue, job
 from ..shops.models import Shop
-from ..synclog.runs import sync_run
 from ..clock import utcnow
+from ..synclog.runs import RunRecorder, sync_run
 from . import webhook_handlers  # noqa: F401 - registers the shipment webhook handlers
 from .cart_sync import due_orders, shops_with_cart_work, sync_cart
 from .confirmation import accounts_with_due_shipments, confirm_shipments, due_shipments
@@ -21,22 +24,34 @@ from .recheck import recheck
 from .schedules import reconcile_schedules
 
 
+@contextmanager
+def _alone(lease_name: str, kind: str, task: str, task_args: list, *, shop_id: int, account_id: int | None = None,
+           triggered_by: str = "schedule") -> Iterator[RunRecorder | None]:
+    """The job's lease and its recorded run; None when another consumer holds the lease (it does the work)."""
+    with held(lease_name) as lease:
+        if lease is None:
+            yield None
+            return
+        with sync_run(kind, shop_id=shop_id, account_id=account_id, task=task, task_args=task_args,
+                      triggered_by=triggered_by, lease=lease) as run:
+            yield run
+
+
 @job("orders.import")
 def import_job(account_id: int, triggered_by: str = "schedule") -> None:
     account = db.session.get(AmazonAccount, account_id)
     if account is None or not account.import_orders:
         return
     outcome = None
-    with held(f"order-import:{account_id}") as lease:
-        if lease is None:
-            return  # another consumer is importing this account right now
-        with sync_run("order_import", shop_id=account.shop_id, account_id=account_id, task="orders.import",
-                      task_args=[account_id], triggered_by=triggered_by, lease=lease) as run:
-            token_cache.ensure_usable(account)
-            outcome = run_import(account, run)
-            run.run.summary = outcome.summary()
-            if outcome.finished and (outcome.stored.new or outcome.stored.updated):
-                run.log("info", f"Order import for {account.alias}: {outcome.summary()}")
+    with _alone(f"order-import:{account_id}", "order_import", "orders.import", [account_id],
+                shop_id=account.shop_id, account_id=account_id, triggered_by=triggered_by) as run:
+        if run is None:
+            return
+        token_cache.ensure_usable(account)
+        outcome = run_import(account, run)
+        run.run.summary = outcome.summary()
+        if outcome.finished and (outcome.stored.new or outcome.stored.updated):
+            run.log("info", f"Order import for {account.alias}: {outcome.summary()}")
     if outcome is None:
         return
     if outcome.stored.cart_work:
@@ -51,13 +66,13 @@ def cart_sync_job(shop_id: int) -> None:
     if shop is None or db.session.scalar(due_orders(shop_id, utcnow()).limit(1)) is None:
         return
     outcome = None
-    with held(f"cart-orders:{shop_id}") as lease:
-        if lease is None:
+    with _alone(f"cart-orders:{shop_id}", "order_create", "orders.cart_sync", [shop_id], shop_id=shop_id) as run:
+        if run is None:
             return
-        with sync_run("order_create", shop_id=shop_id, task="orders.cart_sync", task_args=[shop_id],
-                      lease=lease) as run:
-            outcome = sync_cart(shop, run)
-            run.run.summary = f"{outcome.done} order action(s) done in the cart, {outcome.waiting} waiting."
+        outcome = sync_cart(shop, run)
+        run.run.summary = (f"{outcome.done} order action(s) done in the cart, {outcome.waiting} waiting"
+                           + ("; the cart could not be reached, the other orders wait for the next try."
+                              if outcome.cart_down else "."))
     if outcome is not None and outcome.more:
         enqueue("orders.cart_sync", shop_id)
 
@@ -68,17 +83,16 @@ def recheck_job(account_id: int) -> None:
     if account is None or not account.import_orders:
         return
     outcome = None
-    with held(f"order-recheck:{account_id}") as lease:
-        if lease is None:
+    with _alone(f"order-recheck:{account_id}", "order_recheck", "orders.recheck", [account_id],
+                shop_id=account.shop_id, account_id=account_id) as run:
+        if run is None:
             return
-        with sync_run("order_recheck", shop_id=account.shop_id, account_id=account_id, task="orders.recheck",
-                      task_args=[account_id], lease=lease) as run:
-            token_cache.ensure_usable(account)
-            outcome = recheck(account, run, None)
-            run.run.summary = (f"Re-checked {outcome.checked} open order(s) with Amazon, {outcome.changed} changed"
-                               + ("." if outcome.finished else "; continues."))
-            if outcome.finished:
-                run.log("info", f"Daily re-check of {account.alias}: {run.run.summary}")
+        token_cache.ensure_usable(account)
+        outcome = recheck(account, run)
+        run.run.summary = (f"Re-checked {outcome.checked} open order(s) with Amazon, {outcome.changed} changed"
+                           + ("." if outcome.finished else "; continues."))
+        if outcome.finished:
+            run.log("info", f"Daily re-check of {account.alias}: {run.run.summary}")
     if outcome is None:
         return
     if outcome.cart_work:
@@ -93,15 +107,14 @@ def confirm_job(account_id: int) -> None:
     if account is None or db.session.scalar(due_shipments(account_id, utcnow()).limit(1)) is None:
         return
     outcome = None
-    with held(f"shipment-confirmation:{account_id}") as lease:
-        if lease is None:
+    with _alone(f"shipment-confirmation:{account_id}", "shipment_confirmation", "orders.confirm_shipments",
+                [account_id], shop_id=account.shop_id, account_id=account_id) as run:
+        if run is None:
             return
-        with sync_run("shipment_confirmation", shop_id=account.shop_id, account_id=account_id,
-                      task="orders.confirm_shipments", task_args=[account_id], lease=lease) as run:
-            token_cache.ensure_usable(account)
-            outcome = confirm_shipments(account, run)
-            run.run.summary = (f"{outcome.confirmed} shipment(s) confirmed, {outcome.refused} refused by Amazon, "
-                               f"{outcome.retrying} to retry.")
+        token_cache.ensure_usable(account)
+        outcome = confirm_shipments(account, run)
+        run.run.summary = (f"{outcome.confirmed} shipment(s) confirmed, {outcome.refused} refused by Amazon, "
+                           f"{outcome.retrying} to retry.")
     if outcome is not None and outcome.resume_in is not None:
         enqueue("orders.confirm_shipments", account_id, delay=outcome.resume_in)
 

@@ -24,6 +24,31 @@ from orderhelpers import imported, log_messages
 WORKER = Path(__file__).with_name("cart_worker.py")
 
 
+def at_once(app, count: int, work) -> list:
+    """Run `work` in `count` threads released together, each with its own app context and session."""
+    start = threading.Barrier(count)
+    results: list = []
+    errors: list[BaseException] = []
+
+    def consumer() -> None:
+        with app.app_context():
+            try:
+                start.wait(timeout=10)
+                results.append(work())
+            except BaseException as error:  # noqa: BLE001 - reported below
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=consumer) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    return results
+
+
 def test_a_consumer_killed_after_the_cart_created_the_order_leaves_no_duplicate(app, amazon, woo, woo_account,
                                                                                  tmp_path):
     order = amazon.order("SKU-A")
@@ -62,26 +87,9 @@ def test_two_consumers_importing_one_account_at_once_import_each_order_once(app,
     # Amazon answers the first search slowly, so the second consumer comes while the first one works.
     amazon.state.add_fault("searchOrders", "timeout", delay_seconds=1.0)
     account_id = woo_account.id
-    start = threading.Barrier(2)
-    errors: list[BaseException] = []
 
-    def consumer() -> None:
-        with app.app_context():
-            try:
-                start.wait(timeout=10)
-                import_job(account_id)
-            except BaseException as error:  # noqa: BLE001 - reported by the assertion below
-                errors.append(error)
-            finally:
-                db.session.remove()
+    at_once(app, 2, lambda: import_job(account_id))
 
-    threads = [threading.Thread(target=consumer) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
-    assert not errors
     assert [call.status for call in amazon.calls("searchOrders")] == [504, 200]  # one consumer asked Amazon
     assert set(imported(account_id)) == {order.order_id for order in orders}
     assert len(woo.orders) == 5
@@ -96,22 +104,11 @@ def test_the_unique_key_keeps_one_row_even_without_the_lease(app, amazon, woo_ac
     account_id = woo_account.id
     db.session.add(OrderImportSettings(account_id=account_id))
     db.session.commit()
-    start = threading.Barrier(3)
-    new_rows: list[int] = []
 
-    def importer() -> None:
-        with app.app_context():
-            account = db.session.get(AmazonAccount, account_id)
-            start.wait(timeout=10)
-            result = store_orders(account, page, ["UNSHIPPED"], lambda *args, **kwargs: None)
-            db.session.commit()
-            new_rows.append(len(result.new))
-            db.session.remove()
+    def importer() -> int:
+        result = store_orders(db.session.get(AmazonAccount, account_id), page, ["UNSHIPPED"], lambda *a, **k: None)
+        db.session.commit()
+        return len(result.new)
 
-    threads = [threading.Thread(target=importer) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert sorted(new_rows) == [0, 0, 1]
+    assert sorted(at_once(app, 3, importer)) == [0, 0, 1]
     assert list(imported(account_id)) == [order.order_id]
