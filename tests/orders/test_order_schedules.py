@@ -77,6 +77,6 @@ def test_schedules_go_when_the_account_stops_importing_disconnects_or_is_deleted
     (SettingsChange(["UNSHIPPED"], 15, 40, "UTC", False), "1 to 30 days"),
     (SettingsChange(["UNSHIPPED"], 15, 7, "Mars/Olympus", False), "time zone"),
 ])
-def test_settings_out_of_range_are_refused(app, amazon, woo_account, change, words):
+def test_settings_out_of_range_are_refused(change, words):
     with pytest.raises(SettingsInvalid, match=words):
-        update_settings(woo_account, change, "owner")
+        change.check()
