@@ -40,6 +40,7 @@ def create_app(overrides: dict[str, Any] | None = None, instance_path: str | Non
     from .security import cli as security_cli
     from .democart import views as democart
     from .webhooks import views as webhooks
+    from .orders import views as orders
 
     embed.isolate_request_globals(app)
     database.init_app(app)
@@ -56,6 +57,7 @@ def create_app(overrides: dict[str, Any] | None = None, instance_path: str | Non
     accounts.init_app(app)
     authorization.init_app(app)
     webhooks.init_app(app)
+    orders.init_app(app)
     shops_cli.init_app(app)
     lifecycle_cli.init_app(app)
     security_cli.init_app(app)

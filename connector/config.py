@@ -101,6 +101,9 @@ def load_config(instance_path: str) -> dict:
         "APP_NAME": _env("APP_NAME", "Cart Connector"),
         "AMAZON_TARGET": target,
         "SIMULATOR_URL": simulator_url,
+        # How fast the simulator's clock runs (it defaults to the speed `connector run` gives the simulator), so
+        # the rate limiter spends Amazon's quotas per simulated second. Ignored when talking to real Amazon.
+        "SIMULATOR_CLOCK_SPEED": float(_env("SIMULATOR_CLOCK_SPEED", _env("SANDBOX_CLOCK_SPEED", "1"))),
         "AMAZON_ENDPOINTS": amazon_endpoints(target, simulator_url),
         "SPAPI_APPLICATION_ID": _env("SPAPI_APPLICATION_ID", "amzn1.sp.solution.demo-cart-connector"),
         "SPAPI_APP_DRAFT": _flag("SPAPI_APP_DRAFT", True),

@@ -12,6 +12,7 @@ import click
 from flask import current_app
 from flask_migrate import upgrade
 
+from .democart.store import connect_demo_store
 from .shops.launch import launch_url
 from .shops.operations import all_shops, create_shop
 
@@ -53,6 +54,8 @@ def run_all(host: str, port: int, sandbox_port: int, demo: bool) -> None:
     # The demo cart admin lives on "localhost" and frames the connector on "127.0.0.1": two sites, as in a real embed.
     demo_origin = f"http://localhost:{port}"
     shop = ensure_demo_shop(demo_origin) if demo else None
+    if shop is not None:
+        connect_demo_store(shop, env["CONNECTOR_PUBLIC_URL"])
 
     processes = {name: subprocess.Popen(cmd, env=env, cwd=ROOT) for name, cmd in _children(host, port, sandbox_port, env).items()}
     stopping = False

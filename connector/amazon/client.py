@@ -25,6 +25,16 @@ logger = logging.getLogger(__name__)
 USER_AGENT_LIMIT = 500  # Amazon rejects longer user-agent headers
 
 
+class SlotNotFree(Exception):
+    """The operation's next rate-limit slot is further away than the caller would wait; nothing was sent or
+    reserved. `seconds` says when to come back."""
+
+    def __init__(self, operation: str, seconds: float) -> None:
+        super().__init__(f"{operation}: the next rate-limit slot is free in {seconds:.1f} s")
+        self.operation = operation
+        self.seconds = seconds
+
+
 @dataclass(frozen=True)
 class Response:
     status: int
@@ -113,7 +123,9 @@ class SPAPIClient:
         return cls(region, selling_partner_id, _FixedToken(access_token), **options)
 
     def call(self, operation: str, path_params: Mapping[str, Any] | None = None,
-             params: Mapping[str, Any] | None = None, json: Any = None) -> Response:
+             params: Mapping[str, Any] | None = None, json: Any = None, *,
+             max_wait: float | None = None) -> Response:
+        """Call the operation; with `max_wait`, raise SlotNotFree instead of waiting longer for a rate-limit slot."""
         op = self.operations[operation]
         url = self.base_url + op.render_path(path_params or {})
         query = {key: ",".join(map(str, value)) if isinstance(value, (list, tuple)) else value
@@ -122,7 +134,7 @@ class SPAPIClient:
 
         def attempt(number: int) -> Response:
             nonlocal renewed
-            self._wait_for_slot(op)
+            self._wait_for_slot(op, max_wait)
             token = self.tokens.get()
             try:
                 return self._send(op, url, token, query, json, number)
@@ -133,7 +145,7 @@ class SPAPIClient:
                     raise
                 renewed = True
                 logger.info("%s: access token refused (request id %s); renewing it once", op.name, error.request_id)
-                self._wait_for_slot(op)
+                self._wait_for_slot(op, max_wait)
                 return self._send(op, url, self.tokens.get(), query, json, number)
 
         return self.retry.run(attempt)
@@ -143,8 +155,10 @@ class SPAPIClient:
         response = self.call("getMarketplaceParticipations")
         return list((response.json or {}).get("payload") or []), response.request_id
 
-    def _wait_for_slot(self, op: Operation) -> None:
-        wait = self.buckets.acquire(f"{self.selling_partner_id}:{op.name}", op.rate, op.burst)
+    def _wait_for_slot(self, op: Operation, max_wait: float | None) -> None:
+        wait = self.buckets.acquire(f"{self.selling_partner_id}:{op.name}", op.rate, op.burst, max_wait)
+        if max_wait is not None and wait > max_wait:
+            raise SlotNotFree(op.name, wait)
         if wait > 0:
             logger.info("%s: waiting %.2f s for a rate-limit slot", op.name, wait)
             self.sleep(wait)

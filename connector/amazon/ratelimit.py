@@ -2,11 +2,14 @@
 
 Reservation, not rejection: a caller always takes a token, even one the bucket does not have yet, and is told how
 long to wait for it. Concurrent callers thereby line up one slot apart instead of all retrying at once, and Amazon
-never sees more than its bucket allows, so it never answers 429 because of us.
+never sees more than its bucket allows, so it never answers 429 because of us. A caller that must not wait long
+(a job holding a worker) passes `max_wait`: when the slot is further away, nothing is reserved and it learns when
+to come back.
 """
 from __future__ import annotations
 
 import time
+from functools import partial
 from typing import Callable, Protocol
 
 import redis
@@ -27,7 +30,8 @@ def reserve(tokens: float, updated_at: float, now: float, rate: float, burst: in
 
 
 class Buckets(Protocol):
-    def acquire(self, key: str, rate: float, burst: int) -> float: ...
+    def acquire(self, key: str, rate: float, burst: int, max_wait: float | None = None) -> float:
+        """Seconds to wait for the reserved slot; a wait above `max_wait` means no slot was reserved."""
 
 
 class DatabaseBuckets:
@@ -38,7 +42,7 @@ class DatabaseBuckets:
         self.engine = engine
         self.now = now
 
-    def acquire(self, key: str, rate: float, burst: int) -> float:
+    def acquire(self, key: str, rate: float, burst: int, max_wait: float | None = None) -> float:
         table = RateLimitBucket.__table__
         dialect = self.engine.dialect.name
         with self.engine.connect() as connection:
@@ -55,6 +59,9 @@ class DatabaseBuckets:
             ).one()
             now = self.now()  # read once the lock is ours: waiting for it took time
             left, wait = reserve(tokens, updated_at, now, rate, burst)
+            if max_wait is not None and wait > max_wait:
+                connection.commit()  # keeps a freshly inserted bucket; this caller reserves nothing
+                return wait
             connection.execute(
                 update(table).where(table.c.key == key).values(tokens=left, updated_at=max(now, updated_at))
             )
@@ -70,12 +77,14 @@ local now = tonumber(ARGV[3])
 local state = redis.call('HMGET', KEYS[1], 'tokens', 'updated_at')
 local tokens = tonumber(state[1]) or burst
 local updated = tonumber(state[2]) or now
+local max_wait = tonumber(ARGV[4])
 local left = math.min(burst, tokens + math.max(0, now - updated) * rate) - 1
+local wait = 0
+if left < 0 then wait = -left / rate end
+if max_wait >= 0 and wait > max_wait then return tostring(wait) end
 redis.call('HSET', KEYS[1], 'tokens', tostring(left), 'updated_at', tostring(math.max(now, updated)))
 -- A bucket that has refilled completely carries no information; let Redis forget it.
 redis.call('EXPIRE', KEYS[1], math.ceil((burst - left) / rate) + 60)
-local wait = 0
-if left < 0 then wait = -left / rate end
 return tostring(wait)
 """
 
@@ -89,8 +98,26 @@ class RedisBuckets:
         self.now = now
         self._script = client.register_script(_RESERVE_LUA)
 
-    def acquire(self, key: str, rate: float, burst: int) -> float:
-        return float(self._script(keys=[self.prefix + key], args=[repr(rate), burst, repr(self.now())]))
+    def acquire(self, key: str, rate: float, burst: int, max_wait: float | None = None) -> float:
+        limit = -1.0 if max_wait is None else max_wait
+        return float(self._script(keys=[self.prefix + key], args=[repr(rate), burst, repr(self.now()), repr(limit)]))
+
+
+class SimulatedTimeBuckets:
+    """Buckets on the simulator's clock when it runs faster than real time (CONNECTOR_SIMULATOR_CLOCK_SPEED), so
+    Amazon's rates apply per simulated second as the simulator applies them. Waits come back in real seconds.
+
+    The speed is part of the key: a bucket written at another speed carries times on another scale."""
+
+    def __init__(self, make: Callable[..., Buckets], speed: float) -> None:
+        if not speed > 0:
+            raise ValueError("the simulator clock speed must be above 0")
+        self.speed = speed
+        self.inner = make(now=lambda: time.time() * speed)
+
+    def acquire(self, key: str, rate: float, burst: int, max_wait: float | None = None) -> float:
+        scaled_limit = None if max_wait is None else max_wait * self.speed
+        return self.inner.acquire(f"{key}@{self.speed:g}x", rate, burst, scaled_limit) / self.speed
 
 
 def redis_client(app: Flask) -> redis.Redis:
@@ -101,8 +128,14 @@ def redis_client(app: Flask) -> redis.Redis:
 
 
 def buckets_for_app(app: Flask | None = None) -> Buckets:
-    """Redis when REDIS_URL is configured (cheaper, no database write per call), else the database."""
+    """Redis when REDIS_URL is configured (cheaper, no database write per call), else the database; on the
+    simulator's clock when the simulator runs at another speed than real time."""
     app = app or current_app._get_current_object()
     if app.config.get("REDIS_URL"):
-        return RedisBuckets(redis_client(app))
-    return DatabaseBuckets(db.engine)
+        make = partial(RedisBuckets, redis_client(app))
+    else:
+        make = partial(DatabaseBuckets, db.engine)
+    speed = float(app.config.get("SIMULATOR_CLOCK_SPEED") or 1.0)
+    if app.config.get("AMAZON_TARGET") == "simulator" and speed != 1.0:
+        return SimulatedTimeBuckets(make, speed)
+    return make()

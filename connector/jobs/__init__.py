@@ -23,6 +23,7 @@ TASK_MODULES = (
     "connector.lifecycle.tasks",
     "connector.webhooks.tasks",
     "connector.synclog.tasks",
+    "connector.orders.tasks",
 )
 
 

@@ -95,6 +95,45 @@
     });
   };
 
+  // Orders panel: "Import now" and the progress bar of the import, fed by the account's import status.
+  var renderImport = function (panel, data) {
+    var bar = panel.querySelector("[data-import-progress]");
+    panel.querySelector("[data-import-progress-box]").hidden = !data.running;
+    if (data.percent === null || data.percent === undefined) { bar.removeAttribute("value"); } else { bar.value = data.percent; }
+    panel.querySelector("[data-import-message]").textContent = data.message;
+    var last = panel.querySelector("[data-last-import]");
+    if (last) { last.textContent = data.last_success_text; }
+  };
+
+  var watchImport = function (panel, graceRounds) {
+    // A queued import may take a moment to start: keep looking for a few rounds before calling it done.
+    var rounds = 0;
+    if (panel.dataset.watching === "true") { return; }
+    panel.dataset.watching = "true";
+    var poll = function () {
+      rounds += 1;
+      fetch(panel.dataset.importStatusUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (response) { return response.json(); })
+        .then(function (data) {
+          renderImport(panel, data);
+          if (data.running || rounds < graceRounds) { window.setTimeout(poll, 2000); }
+          else { panel.dataset.watching = "false"; }
+        })
+        .catch(function () { window.setTimeout(poll, 5000); });
+    };
+    poll();
+  };
+
+  var importNow = function (form) {
+    var panel = form.closest("[data-orders-panel]");
+    postJson(form.action).then(function (data) {
+      renderImport(panel, data.status);
+      panel.querySelector("[data-import-progress-box]").hidden = false;
+      panel.querySelector("[data-import-message]").textContent = data.message;
+      watchImport(panel, 5);
+    }).catch(function () { form.submit(); });
+  };
+
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-request-token]");
     if (button) { requestToken(button); return; }
@@ -102,6 +141,11 @@
   });
 
   document.addEventListener("submit", function (event) {
+    if (event.target.matches("[data-import-now]")) {
+      event.preventDefault();
+      importNow(event.target);
+      return;
+    }
     var message = event.target.dataset.confirm;
     if (message && !window.confirm(message)) { event.preventDefault(); }
   });
@@ -133,6 +177,9 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll('[data-progress-url][data-running="true"]').forEach(followProgress);
+    document.querySelectorAll('[data-orders-panel][data-running="true"]').forEach(function (panel) {
+      watchImport(panel, 0);
+    });
     var region = document.querySelector("[data-region-select]");
     if (region) {
       filterMarketplaces(region);

@@ -1,0 +1,53 @@
+"""Forms of the orders panel and the carrier table."""
+from __future__ import annotations
+
+from zoneinfo import available_timezones
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, IntegerField, SelectField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from .amazon_orders import IMPORTABLE_STATUSES
+from .carriers import AMAZON_CARRIER_CODES
+from .settings import FIRST_IMPORT_DAYS_RANGE, INTERVAL_RANGE, SettingsChange
+
+STATUS_LABELS = {"UNSHIPPED": "Unshipped", "PARTIALLY_SHIPPED": "Partially shipped"}
+
+
+class CheckboxList(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ImportSettingsForm(FlaskForm):
+    statuses = CheckboxList("Import orders that are",
+                            choices=[SelectChoice(s, STATUS_LABELS[s]) for s in IMPORTABLE_STATUSES],
+                            validators=[DataRequired(message="Choose at least one status.")])
+    interval_minutes = IntegerField("Import every (minutes)", validators=[NumberRange(*INTERVAL_RANGE)])
+    first_import_days = IntegerField("First import reaches back (days)",
+                                     validators=[NumberRange(*FIRST_IMPORT_DAYS_RANGE)])
+    recheck_timezone = SelectField("Daily re-check at 00:00 in", choices=sorted(available_timezones()))
+    unknown_sku_as_custom_line = BooleanField("Import items with SKUs the cart does not know as custom lines "
+                                              "(instead of holding the order)")
+
+    def change(self) -> SettingsChange:
+        return SettingsChange(list(self.statuses.data), int(self.interval_minutes.data),
+                              int(self.first_import_days.data), self.recheck_timezone.data,
+                              bool(self.unknown_sku_as_custom_line.data))
+
+
+class ImportByIdForm(FlaskForm):
+    amazon_order_id = StringField("Amazon order ID", validators=[DataRequired(), Length(max=40)],
+                                  description="For example 112-1234567-1234567.")
+
+
+class ReimportForm(FlaskForm):
+    since = DateField("Re-import orders updated since", validators=[DataRequired()])
+
+
+class CarrierForm(FlaskForm):
+    cart_name = StringField("Carrier name in your cart", validators=[DataRequired(), Length(max=120)])
+    amazon_code = SelectField("Amazon carrier code", choices=list(AMAZON_CARRIER_CODES))
+    amazon_name = StringField("Carrier name sent with \"Other\"", validators=[Optional(), Length(max=120)])
