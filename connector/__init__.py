@@ -30,7 +30,7 @@ def create_app(overrides: dict[str, Any] | None = None, instance_path: str | Non
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
     from . import extensions, database, jobs
-    from .security import embed, inbound
+    from .security import embed, inbound, inputs
     from .health import views as health
     from .shops import views as shops, cli as shops_cli, settings as shop_settings, formatting
     from .synclog import views as synclog, cli as synclog_cli
@@ -49,6 +49,7 @@ def create_app(overrides: dict[str, Any] | None = None, instance_path: str | Non
     jobs.init_app(app)
     embed.init_app(app)
     inbound.init_app(app)
+    inputs.init_app(app)
     health.init_app(app)
     shops.init_app(app)
     shop_settings.init_app(app)

@@ -46,14 +46,19 @@ def receive(shop: Shop, host_kind: str, body: bytes, headers: Mapping[str, str],
     try:
         verified = VERIFIERS[host_kind](shop.webhook_secret, body, headers)
     except SignatureRejected as rejected:
-        _reject(shop, host_kind, body, headers, remote_addr, f"Signature refused: {rejected}.", keep_body=False)
+        _reject(shop, host_kind, body, headers, remote_addr, f"Signature refused: {rejected}.", status=401,
+                keep_body=False)
         return Answer(401, {"error": "invalid signature", "detail": str(rejected)})
     try:
         payload = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        _reject(shop, host_kind, body, headers, remote_addr, f"The body is not valid JSON ({error}).",
-                keep_body=True, verified=verified)
+        _reject(shop, host_kind, body, headers, remote_addr, f"The body is not valid JSON ({error}).", status=400,
+                keep_body=True)
         return Answer(400, {"error": "malformed JSON", "detail": str(error)})
+    if b"\\u0000" in body or any("\x00" in value for value in headers.values()):
+        _reject(shop, host_kind, body, headers, remote_addr, "The delivery contains NUL characters, which cannot be "
+                "stored.", status=400, keep_body=False)
+        return Answer(400, {"error": "NUL characters are not accepted"})
     topic = verified.topic if verified.topic is not None else _generic_topic(payload)
     handled = handler_for(host_kind, topic) is not None
     delivery_id = _store(shop, host_kind, topic, verified, body, remote_addr,
@@ -105,20 +110,21 @@ def _mark_kick(shop_id: int) -> bool:
 
 
 def _reject(shop: Shop, host_kind: str, body: bytes, headers: Mapping[str, str], remote_addr: str | None,
-            problem: str, *, keep_body: bool, verified: Verified | None = None) -> None:
+            problem: str, *, status: int, keep_body: bool) -> None:
     """Keep a trace of what we refused: the deliveries list and the log show it, nothing is processed.
     Unverified bodies are not stored: anybody can send them."""
-    topic = (verified.topic if verified else None) or _topic_header(host_kind, headers)
+    # Read from the headers again rather than from `verified`: a NUL in them is why some deliveries end up here.
+    topic = _topic_header(host_kind, headers) if host_kind != "generic" else ""
     db.session.add(WebhookDelivery(
-        shop_id=shop.id, host_kind=host_kind, topic=(topic or "")[:100], dedupe_key=f"rejected:{uuid.uuid4().hex}",
-        delivery_id=verified.delivery_id if verified else _delivery_header(host_kind, headers),
+        shop_id=shop.id, host_kind=host_kind, topic=topic[:100], dedupe_key=f"rejected:{uuid.uuid4().hex}",
+        delivery_id=_delivery_header(host_kind, headers),
         status=DeliveryStatus.REJECTED, problem=problem, body=body if keep_body else None,
         body_sha256=body_digest(body), body_size=len(body), remote_addr=remote_addr,
     ))
     db.session.commit()
     record("warning", "webhook", f"Refused a {HOST_NAMES[host_kind]} webhook{f' ({topic})' if topic else ''} from "
            f"{remote_addr or 'an unknown address'}: {problem} Nothing was processed.",
-           shop_id=shop.id, http_status=401 if not keep_body else 400, error_code="webhook_rejected")
+           shop_id=shop.id, http_status=status, error_code="webhook_rejected")
 
 
 def reject_oversized(shop: Shop, host_kind: str, size: int, limit: int, headers: Mapping[str, str],
@@ -137,12 +143,14 @@ def reject_oversized(shop: Shop, host_kind: str, size: int, limit: int, headers:
 
 
 def _topic_header(host_kind: str, headers: Mapping[str, str]) -> str:
-    return headers.get({"woocommerce": "X-WC-Webhook-Topic", "shopify": "X-Shopify-Topic"}.get(host_kind, ""), "")
+    name = {"woocommerce": "X-WC-Webhook-Topic", "shopify": "X-Shopify-Topic"}.get(host_kind, "")
+    return headers.get(name, "").replace("\x00", "")
 
 
 def _delivery_header(host_kind: str, headers: Mapping[str, str]) -> str | None:
     name = {"woocommerce": "X-WC-Webhook-Delivery-ID", "shopify": "X-Shopify-Webhook-Id"}.get(host_kind, "webhook-id")
-    return headers.get(name)
+    value = headers.get(name)
+    return value.replace("\x00", "") if value else value
 
 
 def _log_ignored_topic(shop: Shop, host_kind: str, topic: str, delivery_id: int) -> None:

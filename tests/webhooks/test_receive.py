@@ -149,3 +149,11 @@ def test_unknown_topic_is_200_ignored_and_logged_once(app, handled):
 def test_unknown_shop_key_is_404(app, handled):
     response = app.test_client().post("/webhooks/woocommerce/no-such-shop", data=b"{}")
     assert response.status_code == 404 and deliveries() == []
+
+
+def test_nul_characters_are_refused_with_400_not_a_database_error(app, handled):
+    shop = make_shop()
+    response = send.woocommerce(app.test_client(), shop, "product.updated", b'{"sku": "A\\u0000B"}')
+    assert response.status_code == 400 and "NUL" in response.json["error"]
+    [refused] = deliveries(DeliveryStatus.REJECTED)
+    assert "NUL characters" in refused.problem and handled.events == []
