@@ -37,7 +37,9 @@ def worker_command(workers: int, no_periodic: bool) -> None:
 @main.command("sandbox")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5050, show_default=True, type=int)
-def sandbox_command(host: str, port: int) -> None:
+@click.option("--feed-delay", type=click.FloatRange(min=0),
+              help="Seconds of simulator time from createFeed until a feed is DONE; 0 processes feeds at once.")
+def sandbox_command(host: str, port: int, feed_delay: float | None) -> None:
     """Run the local Amazon simulator alone."""
     from flask import current_app
 
@@ -45,7 +47,10 @@ def sandbox_command(host: str, port: int) -> None:
     from .sandbox.settings import SandboxSettings
 
     click.echo(f"Amazon simulator on http://{host}:{port}/ (Ctrl-C stops it)")
-    serve(SandboxSettings.from_connector_config(current_app.config), host, port)
+    settings = SandboxSettings.from_connector_config(current_app.config)
+    if feed_delay is not None:
+        settings.feed_processing_seconds = feed_delay
+    serve(settings, host, port)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from .state import SandboxState
 
 def create_sandbox_app(settings: SandboxSettings) -> Flask:
     from . import consent, controls, lwa, spapi
+    from . import feed_controls, feed_lifecycle, listing_controls, presigned
 
     app = Flask(__name__, template_folder="templates")
     state = SandboxState(settings)
@@ -20,4 +21,7 @@ def create_sandbox_app(settings: SandboxSettings) -> Flask:
 
     for blueprint in (consent.bp, lwa.bp, spapi.bp, controls.bp):
         app.register_blueprint(blueprint)
+    for blueprint in (presigned.bp, feed_controls.bp, listing_controls.bp):
+        app.register_blueprint(blueprint)
+    feed_lifecycle.start_worker(state)
     return app

@@ -32,6 +32,7 @@ class SandboxSettings:
     redirect_uris: list[str]
     login_uri: str | None
     sellers: list[SellerSpec] = field(default_factory=lambda: list(DEMO_SELLERS))
+    feed_processing_seconds: float = 3.0  # from createFeed to DONE; half of it IN_QUEUE, half IN_PROGRESS
 
     @classmethod
     def from_connector_config(cls, config: Mapping) -> SandboxSettings:

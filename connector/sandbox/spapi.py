@@ -100,4 +100,6 @@ def register_routes() -> None:
         bp.add_url_rule(op.path, endpoint=op.name, view_func=view, methods=[op.method])
 
 
+from . import feeds_api, listings_api  # noqa: E402,F401  (they register their operations through operation())
+
 register_routes()

@@ -8,6 +8,8 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
+from .feeds import FeedStore
+from .listings import ListingsStore
 from .ratelimit import TokenBuckets
 from .settings import SandboxSettings, SellerSpec
 
@@ -71,6 +73,12 @@ class SandboxState:
     buckets: TokenBuckets = field(default_factory=TokenBuckets)
     # Bumped by reset(): a request that started before it (a slow, injected timeout) must not log into the new run.
     generation: int = 0
+    listings: ListingsStore = field(default_factory=ListingsStore)
+    feeds: FeedStore = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.feeds = FeedStore(self.settings.feed_processing_seconds)
+        self.listings.reset(self.now())
 
     def now(self) -> datetime:
         return datetime.now(timezone.utc) + self.clock_offset
@@ -90,6 +98,8 @@ class SandboxState:
             self.call_log.clear()
             self.buckets = TokenBuckets()
             self.generation += 1
+        self.feeds.reset()
+        self.listings.reset(self.now())
 
     # Controls used by tests (also exposed over HTTP under /_sim).
     def advance_clock(self, seconds: float) -> None:
