@@ -34,6 +34,7 @@ def create_app(overrides: dict[str, Any] | None = None, instance_path: str | Non
     from .security import cli as security_cli
     from .democart import views as democart
     from .webhooks import views as webhooks
+    from . import stock
 
     embed.isolate_request_globals(app)
     database.init_app(app)
@@ -47,6 +48,7 @@ def create_app(overrides: dict[str, Any] | None = None, instance_path: str | Non
     accounts.init_app(app)
     authorization.init_app(app)
     webhooks.init_app(app)
+    stock.init_app(app)
     shops_cli.init_app(app)
     lifecycle_cli.init_app(app)
     security_cli.init_app(app)

@@ -22,6 +22,7 @@ TASK_MODULES = (
     "connector.jobs.tasks",
     "connector.lifecycle.tasks",
     "connector.webhooks.tasks",
+    "connector.stock.tasks",
 )
 
 
