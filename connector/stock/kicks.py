@@ -30,6 +30,8 @@ def enqueue_after_commit(name: str, *args, delay: float | None = None) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _queue_committed_work(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint was released; the work is committed with the outer transaction
     for (name, args), delay in session.info.pop(_QUEUED, {}).items():
         try:
             enqueue(name, *args, delay=delay)
@@ -39,7 +41,8 @@ def _queue_committed_work(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _forget_rolled_back_work(session: Session) -> None:
-    session.info.pop(_QUEUED, None)
+    if not session.in_nested_transaction():  # after a savepoint's rollback, a job too many finds nothing: harmless
+        session.info.pop(_QUEUED, None)
 
 
 def request_push(account_ids: Iterable[int], triggered_by: str = "webhook") -> None:

@@ -97,23 +97,24 @@ def check_feeds(account_id: int, triggered_by: str = "schedule", everything: boo
 
 
 def _check(account: AmazonAccount, client: SPAPIClient, submission: Submission, run: RunRecorder) -> bool:
-    now = utcnow()
-    submission.checks += 1
-    submission.checked_at = now
+    """Amazon is called with nothing uncommitted in the session (SQLite has one writer)."""
     try:
         feed = client.call("getFeed", {"feedId": submission.feed_id}).json
     except AmazonError as error:
         if not error.retryable:
             raise
+        now = _checked(submission)
         _later(submission, now)
         run.log("warning", f"Could not check feed {submission.feed_id}: {describe(error)} It is checked again "
                            "shortly.", commit=False, feed_id=submission.feed_id, **error_references(error))
         db.session.commit()
         return False
+    now = _checked(submission)
     status = feed.get("processingStatus")
     if status in (SubmissionStatus.IN_QUEUE, SubmissionStatus.IN_PROGRESS):
         submission.status = status
         if submission.submitted_at and now - submission.submitted_at > FEED_TIMEOUT:
+            db.session.commit()
             _abandon(account, client, submission, run, now)
             return True
         _later(submission, now)
@@ -125,9 +126,18 @@ def _check(account: AmazonAccount, client: SPAPIClient, submission: Submission, 
             submission.next_check_at = now + timedelta(seconds=wait)  # getFeedDocument's quota
             db.session.commit()
             return False
+        db.session.commit()
         return _finish(account, client, submission, feed, run)
+    db.session.commit()
     _failed_feed(account, client, submission, feed, run, now)
     return True
+
+
+def _checked(submission: Submission) -> datetime:
+    now = utcnow()
+    submission.checks += 1
+    submission.checked_at = now
+    return now
 
 
 def _later(submission: Submission, now: datetime) -> None:

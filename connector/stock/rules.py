@@ -60,11 +60,11 @@ class Rules:
         elif cart_currency and cart_currency != self.currency:
             return None, (f"the cart's price is in {cart_currency} but Amazon gets {self.currency}: set an exchange "
                           "rate in the rules")
-        price = price * (1 + self.markup_percent / 100) + self.markup_fixed
-        if self.price_ending is not None:
-            price = (price - self.price_ending).to_integral_value(ROUND_CEILING) + self.price_ending
         exponent = Decimal("1") if self.currency in ZERO_DECIMAL_CURRENCIES else Decimal("0.01")
-        price = price.quantize(exponent, ROUND_HALF_UP)
+        price = (price * (1 + self.markup_percent / 100) + self.markup_fixed).quantize(exponent, ROUND_HALF_UP)
+        if self.price_ending is not None:
+            price = ((price - self.price_ending).to_integral_value(ROUND_CEILING) + self.price_ending).quantize(
+                exponent, ROUND_HALF_UP)  # yen have no cents: an ending of .99 rounds to the next yen
         if price <= 0:
             return None, f"the price after the rules is {price}, not above zero"
         return price, None

@@ -32,8 +32,8 @@ class UploadFailed(Exception):
 
 def submit_feed(account: AmazonAccount, marketplace_id: str, run: RunRecorder, triggered_by: str,
                 settled_before: datetime | None = None) -> Submission | None:
-    """Reserve up to 25,000 changes and submit them as one feed; None when there was nothing to send or the
-    submission failed (its changes are pending again)."""
+    """Reserve up to 25,000 changes and submit them as one feed; None when there was nothing to send. A submission
+    that failed comes back with status FAILED (its changes are pending again)."""
     submission, items = _prepare(account, marketplace_id, "feed", run, triggered_by, FEED_SIZE, settled_before)
     if submission is None:
         return None
@@ -41,19 +41,20 @@ def submit_feed(account: AmazonAccount, marketplace_id: str, run: RunRecorder, t
     client = SPAPIClient.for_account(account)
     try:
         created = client.call("createFeedDocument", json={"contentType": CONTENT_TYPE})
-        submission.feed_document_id = created.json["feedDocumentId"]
+        document_id = created.json["feedDocumentId"]
         _upload(created.json["url"], document)
         wait = take_feed_submission(account)
         if wait > 0:
             time.sleep(wait)
         feed = client.call("createFeed", json={"feedType": FEED_TYPE, "marketplaceIds": [marketplace_id],
-                                               "inputFeedDocumentId": submission.feed_document_id})
+                                               "inputFeedDocumentId": document_id})
     except (AmazonError, UploadFailed) as error:
         _failed(submission, error, run)
         if isinstance(error, AccountPaused):
             raise
-        return None
+        return submission
     now = utcnow()
+    submission.feed_document_id = document_id
     submission.feed_id = str(feed.json["feedId"])
     submission.status = SubmissionStatus.IN_QUEUE
     submission.submitted_at = now
@@ -73,7 +74,7 @@ def submit_patches(account: AmazonAccount, marketplace_id: str, run: RunRecorder
     if submission is None:
         return 0
     client = SPAPIClient.for_account(account)
-    rejections, unknown, answers = [], [], []
+    rejections, unknown, answers, warnings = [], [], [], []
     for number, item in enumerate(items, start=1):
         try:
             response = client.call("patchListingsItem",
@@ -86,8 +87,7 @@ def submit_patches(account: AmazonAccount, marketplace_id: str, run: RunRecorder
         except AmazonError as error:
             if error.retryable:
                 unknown.append(item.listing_id)
-                run.log("warning", f"SKU {item.seller_sku}: {describe(error)} It stays pending and is sent again.",
-                        commit=False, sku=item.seller_sku[:100], **error_references(error))
+                warnings.append((item.seller_sku, error))
             else:
                 rejections.append(Rejection(item.listing_id, number, item.seller_sku, error.code, error.message, []))
             continue
@@ -99,6 +99,9 @@ def submit_patches(account: AmazonAccount, marketplace_id: str, run: RunRecorder
             error = next((i for i in issues if i.get("severity") == "ERROR"), issues[0] if issues else {})
             rejections.append(Rejection(item.listing_id, number, item.seller_sku, error.get("code"),
                                         error.get("message") or f"Amazon answered {body.get('status')}", issues))
+    for sku, error in warnings:  # logged now: the session stays clean while Amazon is called
+        run.log("warning", f"SKU {sku}: {describe(error)} It stays pending and is sent again.",
+                commit=False, sku=sku[:100], **error_references(error))
     _record_answers(submission, answers)
     _release_unknown(submission, unknown)
     now = utcnow()

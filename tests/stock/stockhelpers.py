@@ -68,3 +68,12 @@ def woo_product(**fields) -> dict:
 
 def later(seconds: int) -> str:
     return (utcnow() + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def demo_items(numbers, quantity: int, price: str) -> list[dict]:
+    """Generic stock/price items for the simulator's demo SKUs DEMO-SKU-001…"""
+    return [{"sku": f"DEMO-SKU-{n:03d}", "quantity": quantity, "price": price} for n in numbers]
+
+
+def amazon_calls(sandbox, operation: str) -> list:
+    return sandbox.state.calls(operation)
