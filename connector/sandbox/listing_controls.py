@@ -25,7 +25,9 @@ def _where() -> tuple[str, str]:
     return seller, marketplace(source.get("marketplace_id"))
 
 
+@bp.errorhandler(ValueError)
 def _bad(error: ValueError):
+    """Input these controls could not use: a clear 400, nothing changed."""
     return jsonify(error=str(error)), 400
 
 
@@ -35,16 +37,13 @@ def seed():
     or {..., "bulk": {"count", "prefix", "start", "digits", "quantity", "price", "fba_every", "product_type"}}."""
     world, body = _world(), request.get_json(silent=True)
     body = body if isinstance(body, dict) else {}
-    try:
-        seller, marketplace_id = _where()
-        if "bulk" in body:
-            listings = BulkSeed.from_json(body["bulk"]).listings(marketplace_id, world.now())
-        elif isinstance(body.get("listings"), list):
-            listings = [listing_from_json(spec, marketplace_id, world.now()) for spec in body["listings"]]
-        else:
-            raise ValueError("give either listings: [...] or bulk: {...}")
-    except ValueError as error:
-        return _bad(error)
+    seller, marketplace_id = _where()
+    if "bulk" in body:
+        listings = BulkSeed.from_json(body["bulk"]).listings(marketplace_id, world.now())
+    elif isinstance(body.get("listings"), list):
+        listings = [listing_from_json(spec, marketplace_id, world.now()) for spec in body["listings"]]
+    else:
+        raise ValueError("give either listings: [...] or bulk: {...}")
     added = world.listings.put_many(seller, marketplace_id, listings)
     return jsonify(seeded=len(listings), new=added), 201
 
@@ -52,13 +51,10 @@ def seed():
 @bp.get("")
 def many():
     """?selling_partner_id&marketplace_id[&prefix][&offset][&limit] -> {"total", "listings": [...]} in SKU order."""
-    try:
-        seller, marketplace_id = _where()
-        offset, limit = int(request.args.get("offset", 0)), int(request.args.get("limit", 1000))
-    except ValueError as error:
-        return _bad(error)
+    seller, marketplace_id = _where()
+    offset, limit = int(request.args.get("offset", 0)), int(request.args.get("limit", 1000))
     if offset < 0 or not 1 <= limit <= MAX_PAGE:
-        return _bad(ValueError(f"offset must be at least 0 and limit between 1 and {MAX_PAGE}"))
+        raise ValueError(f"offset must be at least 0 and limit between 1 and {MAX_PAGE}")
     advance(_world())
     total, listings = _world().listings.page(seller, marketplace_id, request.args.get("prefix", ""), offset, limit)
     return jsonify(total=total, listings=listings)
@@ -67,10 +63,7 @@ def many():
 @bp.get("/item")
 def one():
     """?selling_partner_id&marketplace_id&sku -> the listing, or 404."""
-    try:
-        seller, marketplace_id = _where()
-    except ValueError as error:
-        return _bad(error)
+    seller, marketplace_id = _where()
     advance(_world())
     listing = _world().listings.get(seller, marketplace_id, request.args.get("sku", ""))
     return (jsonify(listing), 200) if listing else (jsonify(error="no such SKU"), 404)
@@ -79,10 +72,7 @@ def one():
 @bp.get("/summary")
 def summary():
     """?selling_partner_id&marketplace_id[&prefix] -> {"count", "fba", "total_quantity", "checksum"}."""
-    try:
-        seller, marketplace_id = _where()
-    except ValueError as error:
-        return _bad(error)
+    seller, marketplace_id = _where()
     advance(_world())
     return jsonify(_world().listings.summary(seller, marketplace_id, request.args.get("prefix", "")))
 
@@ -92,7 +82,7 @@ def clear():
     """?selling_partner_id[&marketplace_id]: that seller's listings disappear (all marketplaces without one)."""
     seller = request.args.get("selling_partner_id")
     if not seller:
-        return _bad(ValueError("selling_partner_id is required"))
+        raise ValueError("selling_partner_id is required")
     _world().listings.clear(seller, request.args.get("marketplace_id"))
     return jsonify(status="cleared")
 

@@ -11,6 +11,8 @@ from xml.sax.saxutils import escape
 
 from flask import Blueprint, Response, current_app, request
 
+from .feeds import FeedDocument
+
 URL_LIFETIME = timedelta(minutes=5)
 AMZ_DATE = "%Y%m%dT%H%M%SZ"
 
@@ -63,38 +65,44 @@ def _s3_error(status: int, code: str, message: str, extra: dict[str, str] | None
                     content_type="application/xml")
 
 
-@bp.put("/upload/<document_id>")
-def upload(document_id: str) -> Response:
-    refusal = _refusal("PUT", document_id)
+def _named_document(method: str, document_id: str) -> tuple[FeedDocument | None, Response | None]:
+    """The document a good URL names, or S3's refusal."""
+    refusal = _refusal(method, document_id)
     if refusal is not None:
-        return refusal
+        return None, refusal
     feeds = _world().feeds
     with feeds.lock:
         document = feeds.documents.get(document_id)
-        if document is None:
-            return _s3_error(404, "NoSuchKey", "The specified key does not exist.")
-        sent_type = request.headers.get("Content-Type", "")
-        if _normalized(sent_type) != _normalized(document.content_type):
-            # The upload URL is signed for the content type given to createFeedDocument.
-            return _s3_error(403, "SignatureDoesNotMatch", f"The Content-Type '{sent_type}' differs from the "
-                                                           f"'{document.content_type}' this URL was signed for.")
-        document.content = request.get_data()
-    return Response(status=200, headers={"ETag": f'"{hashlib.md5(document.content).hexdigest()}"'})
+    if document is None:
+        return None, _s3_error(404, "NoSuchKey", "The specified key does not exist.")
+    return document, None
+
+
+@bp.put("/upload/<document_id>")
+def upload(document_id: str) -> Response:
+    document, refusal = _named_document("PUT", document_id)
+    if refusal is not None:
+        return refusal
+    sent_type = request.headers.get("Content-Type", "")
+    if _normalized(sent_type) != _normalized(document.content_type):
+        # The upload URL is signed for the content type given to createFeedDocument.
+        return _s3_error(403, "SignatureDoesNotMatch", f"The Content-Type '{sent_type}' differs from the "
+                                                       f"'{document.content_type}' this URL was signed for.")
+    content = request.get_data()
+    with _world().feeds.lock:
+        document.content = content
+    return Response(status=200, headers={"ETag": f'"{hashlib.md5(content).hexdigest()}"'})
 
 
 @bp.get("/download/<document_id>")
 def download(document_id: str) -> Response:
-    refusal = _refusal("GET", document_id)
+    document, refusal = _named_document("GET", document_id)
     if refusal is not None:
         return refusal
-    feeds = _world().feeds
-    with feeds.lock:
-        document = feeds.documents.get(document_id)
-        content = None if document is None else document.content
-    if content is None:
+    if document.content is None:
         return _s3_error(404, "NoSuchKey", "The specified key does not exist.")
     headers = {"Content-Encoding": request.args.get("response-content-encoding", "identity")}
-    return Response(content, 200, content_type=document.content_type, headers=headers)
+    return Response(document.content, 200, content_type=document.content_type, headers=headers)
 
 
 def _normalized(content_type: str) -> str:
