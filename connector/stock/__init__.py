@@ -6,6 +6,6 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from . import handlers  # noqa: F401 - registers the webhook topics
-    from .views import bp
+    from . import views
 
-    app.register_blueprint(bp)
+    views.init_app(app)

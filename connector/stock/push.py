@@ -50,7 +50,7 @@ def push(account_id: int, triggered_by: str = "webhook") -> PushOutcome:
         settings = settings_for(account_id)
     now = utcnow()
     forced = triggered_by in FORCED
-    blocked = _blocked(account, settings, forced, now)
+    blocked = why_paused(account, settings, forced, now)
     if blocked:
         settings.next_push_at, settings.waiting_for = None, blocked
         db.session.commit()
@@ -82,7 +82,8 @@ def push(account_id: int, triggered_by: str = "webhook") -> PushOutcome:
     return outcome
 
 
-def _blocked(account: AmazonAccount, settings: StockSettings, forced: bool, now: datetime) -> str | None:
+def why_paused(account: AmazonAccount, settings: StockSettings, forced: bool, now: datetime) -> str | None:
+    """Why pushing waits (changes keep being collected meanwhile); None when it may go ahead."""
     if not (account.sync_stock or account.sync_prices):
         return "stock and price sync are switched off in the account's settings"
     status = account_status(account, now)

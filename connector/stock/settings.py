@@ -19,6 +19,12 @@ def settings_for(account_id: int) -> StockSettings:
     return settings
 
 
+def current_settings(account_id: int) -> StockSettings:
+    """For reading: the stored settings, or the defaults (nothing is written)."""
+    return db.session.get(StockSettings, account_id) or StockSettings(
+        account_id=account_id, auto_submit=True, mapped_only=False, failures=0)
+
+
 def back_off(account_id: int, now: datetime) -> datetime:
     """A submission failed as a whole: the next push waits longer each time, so a broken feed is not retried in a
     tight loop; returns when pushing resumes."""
