@@ -15,7 +15,7 @@ from ..clock import utcnow
 from ..extensions import db
 from .kicks import request_push
 from .mapping import SELLER_SKU_MAX, UNMAPPED, Mappings, Target
-from .models import Hold, HostItem, ListingRules, ListingState, StockSettings
+from .models import DerivationLock, Hold, HostItem, ListingRules, ListingState, StockSettings
 from .notices import Notice, note
 from .prices import current_price
 from .rules import Rules
@@ -47,16 +47,26 @@ class Scope:
         return cls(accounts, rules, mapped_only)
 
 
+def lock_derivation(shop_id: int) -> None:
+    """Serialize derivations of the shop until the caller's transaction ends. A write, so on SQLite the
+    transaction holds the write lock before it reads anything; on PostgreSQL the row lock orders them."""
+    statement = insert(DerivationLock).values(shop_id=shop_id, taken_at=utcnow())
+    db.session.execute(statement.on_conflict_do_update(index_elements=["shop_id"],
+                                                       set_={"taken_at": statement.excluded.taken_at}))
+
+
 def derive(shop_id: int, skus: Iterable[str], now: datetime | None = None, scope: Scope | None = None) -> set[int]:
-    """Derive desired state for these host SKUs; queue a push for accounts that got pending changes. Returns the
-    accounts with pending changes."""
+    """Derive desired state for these host SKUs (the caller holds lock_derivation); queue a push for accounts that
+    got pending changes. Returns the accounts with pending changes."""
     now = now or utcnow()
     scope = scope or Scope.load(shop_id)
     if not scope.accounts:
         return set()
     pending: set[int] = set()
     for batch in chunks(sorted(set(skus))):
-        items = db.session.scalars(select(HostItem).where(HostItem.shop_id == shop_id, HostItem.sku.in_(batch))).all()
+        # populate_existing: the intake changed these rows with bulk statements the session's objects did not see.
+        items = db.session.scalars(select(HostItem).where(HostItem.shop_id == shop_id, HostItem.sku.in_(batch))
+                                   .execution_options(populate_existing=True)).all()
         pending |= derive_items(shop_id, items, scope, now)
     request_push(pending)
     return pending

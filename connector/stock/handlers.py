@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..webhooks.handlers import DeliveryInvalid, WebhookEvent, handles
-from .derive import derive
+from .derive import derive, lock_derivation
 from .hosts import generic, shopify, woocommerce
 from .hosts.facts import Facts
 from .intake import record_facts
@@ -46,4 +46,5 @@ def _record(events: list[WebhookEvent], parse: Callable[[WebhookEvent], Facts]) 
         except DeliveryInvalid as invalid:
             raise DeliveryInvalid(f"{invalid} Nothing of this delivery was applied.") from None
     shop_id = events[0].shop.id
+    lock_derivation(shop_id)
     derive(shop_id, record_facts(shop_id, facts))

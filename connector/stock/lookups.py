@@ -13,7 +13,7 @@ from ..extensions import db
 from ..jobs.leases import held
 from ..shops.models import Shop
 from ..synclog.runs import sync_run
-from .derive import derive
+from .derive import derive, lock_derivation
 from .hosts.facts import Facts, PriceFact, SkuUpdate, identifier, parse_money, parse_time
 from .intake import record_facts
 from .models import HostItem, ItemLookup
@@ -57,6 +57,7 @@ def look_up_items(shop_id: int, triggered_by: str = "webhook") -> int:
                     break
                 updates = _updates(shop_id, batch, nodes.get("nodes") or [])
                 found += len(updates)
+                lock_derivation(shop_id)
                 derive(shop_id, record_facts(shop_id, Facts(updates=updates)))
                 run.count(seen=len(batch), changed=len(updates))
                 run.progress(min(done * ITEMS_PER_QUERY, len(due)))

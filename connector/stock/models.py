@@ -54,6 +54,17 @@ class HostItem(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class DerivationLock(db.Model):
+    """Taken (by writing it) at the start of every transaction that derives desired state for a shop: the drain,
+    a rederive step, a SKU lookup, a sale starting. Without it a derivation that read the cart's values before
+    another one committed newer values could overwrite their result."""
+
+    __tablename__ = "stock_derivation_locks"
+
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), primary_key=True)
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class InventoryLevel(db.Model):
     """Shopify: what one location has available of one inventory item; the SKU's quantity is their sum."""
 

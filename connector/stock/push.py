@@ -23,6 +23,7 @@ from .quota import SHORT_WAIT_SECONDS, feed_wait
 from .results import schedule_check
 from .resync import rederive
 from .settings import back_off, settings_for
+from .sql import insert
 from .submit import FIRST_CHECK, submit_feed, submit_patches
 
 FORCED = ("push_now", "full_resync")  # a person asked: no waiting for quiet, and auto-submit does not matter
@@ -138,7 +139,8 @@ def _send_feeds(account: AmazonAccount, send: Send, run: RunRecorder, triggered_
 def _reschedule(settings: StockSettings, when: datetime, reason: str | None, triggered_by: str) -> PushOutcome:
     """Look again at `when`; the kick marker stays set meanwhile so new changes do not queue more jobs."""
     settings.next_push_at, settings.waiting_for = when, reason
-    db.session.merge(PushKick(account_id=settings.account_id, queued_at=utcnow()))
+    db.session.execute(insert(PushKick).values(account_id=settings.account_id, queued_at=utcnow())
+                       .on_conflict_do_nothing())  # a webhook may set it at the same moment
     db.session.commit()
     enqueue("stock.push", settings.account_id, triggered_by, delay=max((when - utcnow()).total_seconds(), 0.0))
     return PushOutcome(wait_until=when, reason=reason)

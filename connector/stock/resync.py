@@ -9,7 +9,7 @@ from ..clock import utcnow
 from ..extensions import db
 from ..jobs.leases import held
 from ..synclog.runs import sync_run
-from .derive import Scope, desired_rows, upsert_desired
+from .derive import Scope, desired_rows, lock_derivation, upsert_desired
 from .kicks import request_push
 from .models import HostItem, ListingState
 from .notices import forget, note
@@ -46,8 +46,10 @@ def _derive_all(account: AmazonAccount, run) -> set[tuple[str, str]]:
     produced: set[tuple[str, str]] = set()
     last_id, done, now = 0, 0, utcnow()
     while True:
+        lock_derivation(account.shop_id)  # released by run.progress()'s commit at the end of each step
         items = db.session.scalars(select(HostItem).where(HostItem.shop_id == account.shop_id, HostItem.id > last_id)
-                                   .order_by(HostItem.id).limit(ITEMS_PER_STEP)).all()
+                                   .order_by(HostItem.id).limit(ITEMS_PER_STEP)
+                                   .execution_options(populate_existing=True)).all()
         if not items:
             return produced
         rows, notices = desired_rows(items, scope, now)

@@ -11,7 +11,7 @@ from ..accounts.models import AmazonAccount
 from ..clock import utcnow
 from ..extensions import db
 from ..jobs.registry import enqueue
-from .derive import derive
+from .derive import derive, lock_derivation
 from .hosts.facts import PriceFact
 from .models import HostItem, ItemLookup, ListingState, PushKick, StockSettings, Submission, SubmissionStatus
 from .prices import next_price_change
@@ -68,16 +68,17 @@ def _check_due_feeds(now: datetime) -> list[int]:
 
 def _derive_price_changes(now: datetime) -> list[int]:
     """A scheduled sale started or ended: the price Amazon shows follows."""
-    due = db.session.scalars(select(HostItem).where(HostItem.price_changes_at <= now)).all()
-    by_shop: dict[int, set[str]] = {}
-    for item in due:
-        price = PriceFact(item.regular_price, item.price_at, item.sale_price, item.sale_from, item.sale_to)
-        item.price_changes_at = next_price_change(price, now)
-        by_shop.setdefault(item.shop_id, set()).add(item.sku)
-    for shop_id, skus in by_shop.items():
-        derive(shop_id, skus, now)
-    db.session.commit()
-    return sorted(by_shop)
+    shops = list(db.session.scalars(select(HostItem.shop_id).distinct().where(HostItem.price_changes_at <= now)))
+    for shop_id in shops:
+        lock_derivation(shop_id)
+        due = db.session.scalars(select(HostItem).where(HostItem.shop_id == shop_id, HostItem.price_changes_at <= now)
+                                 .execution_options(populate_existing=True)).all()
+        for item in due:
+            price = PriceFact(item.regular_price, item.price_at, item.sale_price, item.sale_from, item.sale_to)
+            item.price_changes_at = next_price_change(price, now)
+        derive(shop_id, {item.sku for item in due}, now)
+        db.session.commit()
+    return shops
 
 
 def _look_up_due_items(now: datetime) -> list[int]:

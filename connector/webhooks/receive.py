@@ -58,7 +58,7 @@ def receive(shop: Shop, host_kind: str, body: bytes, headers: Mapping[str, str],
     handled = handler_for(host_kind, topic) is not None
     delivery_id = _store(shop, host_kind, topic, verified, body, remote_addr,
                          DeliveryStatus.RECEIVED if handled else DeliveryStatus.IGNORED)
-    kick = delivery_id is not None and handled and _mark_kick(shop.id)
+    kick = delivery_id is not None and handled and mark_kick(shop.id)
     db.session.commit()  # one commit for the delivery and its kick marker, before we acknowledge
     if delivery_id is None:
         return Answer(200, {"status": "duplicate"})
@@ -96,8 +96,9 @@ def _store(shop: Shop, host_kind: str, topic: str, verified: Verified, body: byt
     return delivery_id
 
 
-def _mark_kick(shop_id: int) -> bool:
-    """True when no drain job is queued for the shop yet: the caller queues one."""
+def mark_kick(shop_id: int) -> bool:
+    """Set the shop's "drain queued" marker; True when it was not set (the caller queues a drain). An insert that
+    ignores a conflict, so a receiver and a busy drain setting it at once do not fail."""
     return db.session.execute(
         _insert(InboxKick).values(shop_id=shop_id, queued_at=utcnow()).on_conflict_do_nothing()
         .returning(InboxKick.shop_id)

@@ -1,8 +1,8 @@
 """stock and price sync
 
-Revision ID: 8e2db9263e96
+Revision ID: f2e8cff8a4d6
 Revises: b2c3d4e5f601
-Create Date: 2026-11-23 19:22:15.548946
+Create Date: 2026-11-23 19:56:51.843369
 
 """
 from alembic import op
@@ -13,7 +13,7 @@ import connector.security.crypto
 
 
 # revision identifiers, used by Alembic.
-revision = '8e2db9263e96'
+revision = 'f2e8cff8a4d6'
 down_revision = 'b2c3d4e5f601'
 branch_labels = None
 depends_on = None
@@ -25,6 +25,12 @@ def upgrade():
     sa.Column('key', sa.String(length=200), nullable=False),
     sa.Column('grants', sa.JSON(), nullable=False),
     sa.PrimaryKeyConstraint('key', name=op.f('pk_rate_limit_windows'))
+    )
+    op.create_table('stock_derivation_locks',
+    sa.Column('shop_id', sa.Integer(), nullable=False),
+    sa.Column('taken_at', connector.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['shop_id'], ['shops.id'], name=op.f('fk_stock_derivation_locks_shop_id_shops'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('shop_id', name=op.f('pk_stock_derivation_locks'))
     )
     op.create_table('stock_host_items',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -276,5 +282,6 @@ def downgrade():
         batch_op.drop_index('ix_stock_host_items_inventory_item')
 
     op.drop_table('stock_host_items')
+    op.drop_table('stock_derivation_locks')
     op.drop_table('rate_limit_windows')
     # ### end Alembic commands ###
