@@ -3,6 +3,7 @@ marketplaces, apply the SKU mapping and the rules, store the result as desired s
 marketplace and seller SKU), and mark it pending only where it differs from what Amazon last accepted."""
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,7 +20,7 @@ from .models import DerivationLock, Hold, HostItem, ListingRules, ListingState, 
 from .notices import Notice, note
 from .prices import current_price
 from .rules import Rules
-from .sql import chunks, insert
+from .sql import chunks, dialect, insert, insert_for
 
 
 @dataclass
@@ -127,35 +128,36 @@ def _desired_row(item: HostItem, account: AmazonAccount, marketplace_id: str, ta
 def upsert_desired(rows: list[dict]) -> set[int]:
     """Store desired state; a row is touched only when something changed, and pending is recomputed against what
     Amazon last accepted. Returns the accounts with a pending row among those written."""
+    unique = {(row["account_id"], row["marketplace_id"], row["seller_sku"]): row for row in rows}  # last one wins
+    if not unique:
+        return set()
+    result = db.session.execute(_desired_upsert(dialect()), list(unique.values()))
+    return {account_id for account_id, is_pending in result if is_pending}
+
+
+@functools.cache
+def _desired_upsert(dialect_name: str):
     table = ListingState.__table__
-    pending: set[int] = set()
-    for batch in chunks(rows):
-        statement = insert(ListingState).values(list(batch))
-        new = statement.excluded
-        quantity_changed = new.desired_quantity.is_distinct_from(table.c.desired_quantity)
-        price_changed = or_(new.desired_price.is_distinct_from(table.c.desired_price),
-                            new.desired_currency.is_distinct_from(table.c.desired_currency))
-        value_changed = or_(quantity_changed, price_changed)
-        quantity_pending = and_(new.desired_quantity.is_not(None), new.fba.is_(false()),
-                                table.c.amazon_fba.is_(false()),
-                                new.desired_quantity.is_distinct_from(table.c.accepted_quantity))
-        price_pending = and_(new.desired_price.is_not(None),
-                             or_(new.desired_price.is_distinct_from(table.c.accepted_price),
-                                 new.desired_currency.is_distinct_from(table.c.accepted_currency)))
-        statement = statement.on_conflict_do_update(
-            index_elements=["account_id", "marketplace_id", "seller_sku"],
-            set_={
-                "host_sku": new.host_sku, "desired_quantity": new.desired_quantity,
-                "desired_price": new.desired_price, "desired_currency": new.desired_currency, "fba": new.fba,
-                "changed_at": case((value_changed, new.changed_at), else_=table.c.changed_at),
-                "hold": case((and_(value_changed, table.c.hold == Hold.VALUES), None), else_=table.c.hold),
-                "quantity_pending": quantity_pending, "price_pending": price_pending,
-                "pending": or_(quantity_pending, price_pending),
-            },
-            where=or_(value_changed, new.fba.is_distinct_from(table.c.fba),
-                      new.host_sku.is_distinct_from(table.c.host_sku)),
-        )
-        for account_id, is_pending in db.session.execute(statement.returning(table.c.account_id, table.c.pending)):
-            if is_pending:
-                pending.add(account_id)
-    return pending
+    statement = insert_for(dialect_name, table)
+    new = statement.excluded
+    quantity_changed = new.desired_quantity.is_distinct_from(table.c.desired_quantity)
+    price_changed = or_(new.desired_price.is_distinct_from(table.c.desired_price),
+                        new.desired_currency.is_distinct_from(table.c.desired_currency))
+    value_changed = or_(quantity_changed, price_changed)
+    quantity_pending = and_(new.desired_quantity.is_not(None), new.fba.is_(false()), table.c.amazon_fba.is_(false()),
+                            new.desired_quantity.is_distinct_from(table.c.accepted_quantity))
+    price_pending = and_(new.desired_price.is_not(None),
+                         or_(new.desired_price.is_distinct_from(table.c.accepted_price),
+                             new.desired_currency.is_distinct_from(table.c.accepted_currency)))
+    return statement.on_conflict_do_update(
+        index_elements=["account_id", "marketplace_id", "seller_sku"],
+        set_={
+            "host_sku": new.host_sku, "desired_quantity": new.desired_quantity, "desired_price": new.desired_price,
+            "desired_currency": new.desired_currency, "fba": new.fba,
+            "changed_at": case((value_changed, new.changed_at), else_=table.c.changed_at),
+            "hold": case((and_(value_changed, table.c.hold == Hold.VALUES), None), else_=table.c.hold),
+            "quantity_pending": quantity_pending, "price_pending": price_pending,
+            "pending": or_(quantity_pending, price_pending),
+        },
+        where=or_(value_changed, new.fba.is_distinct_from(table.c.fba), new.host_sku.is_distinct_from(table.c.host_sku)),
+    ).returning(table.c.account_id, table.c.pending)

@@ -2,6 +2,7 @@
 own time for it is older than what we hold. Returns the host SKUs whose desired Amazon state must be derived."""
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -14,7 +15,7 @@ from .kicks import enqueue_after_commit
 from .models import HostItem, InventoryLevel, ItemLookup
 from .notices import Notice, note
 from .prices import next_price_change
-from .sql import chunks, insert
+from .sql import chunks, dialect, insert, insert_for
 
 
 def record_facts(shop_id: int, facts: Facts, now: datetime | None = None) -> set[str]:
@@ -88,28 +89,32 @@ PRICE_COLUMNS = ("regular_price", "sale_price", "sale_from", "sale_to", "currenc
 
 
 def _upsert_items(shop_id: int, updates: dict[str, SkuUpdate], now: datetime) -> set[str]:
+    if not updates:
+        return set()
+    rows = [_row(shop_id, u, now) for u in updates.values()]
+    return set(db.session.scalars(_item_upsert(dialect()), rows))
+
+
+@functools.cache
+def _item_upsert(dialect_name: str):
+    """Each field group is replaced only by a fact at least as new as the one held."""
     table = HostItem.__table__
-    changed: set[str] = set()
-    for batch in chunks(updates.values()):
-        statement = insert(HostItem).values([_row(shop_id, u, now) for u in batch])
-        new = statement.excluded
-        fresh_quantity = and_(new.quantity_at.is_not(None),
-                              or_(table.c.quantity_at.is_(None), new.quantity_at >= table.c.quantity_at))
-        fresh_price = and_(new.price_at.is_not(None), or_(table.c.price_at.is_(None), new.price_at >= table.c.price_at))
-        newer_sighting = and_(new.seen_at.is_not(None), or_(table.c.seen_at.is_(None), new.seen_at > table.c.seen_at))
-        values = {name: case((fresh_quantity, new[name]), else_=table.c[name]) for name in QUANTITY_COLUMNS}
-        values |= {name: case((fresh_price, new[name]), else_=table.c[name]) for name in PRICE_COLUMNS}
-        values |= {name: func.coalesce(new[name], table.c[name])
-                   for name in ("product_id", "parent_id", "inventory_item_id")}
-        values |= {
-            "seen_at": case((newer_sighting, new.seen_at), else_=table.c.seen_at),
-            # A product seen after its deletion was restored.
-            "deleted": case((and_(table.c.deleted, new.seen_at > table.c.deleted_at), False), else_=table.c.deleted),
-            "updated_at": new.updated_at,
-        }
-        statement = statement.on_conflict_do_update(index_elements=["shop_id", "sku"], set_=values)
-        changed.update(db.session.scalars(statement.returning(HostItem.sku)))
-    return changed
+    statement = insert_for(dialect_name, table)
+    new = statement.excluded
+    fresh_quantity = and_(new.quantity_at.is_not(None),
+                          or_(table.c.quantity_at.is_(None), new.quantity_at >= table.c.quantity_at))
+    fresh_price = and_(new.price_at.is_not(None), or_(table.c.price_at.is_(None), new.price_at >= table.c.price_at))
+    newer_sighting = and_(new.seen_at.is_not(None), or_(table.c.seen_at.is_(None), new.seen_at > table.c.seen_at))
+    values = {name: case((fresh_quantity, new[name]), else_=table.c[name]) for name in QUANTITY_COLUMNS}
+    values |= {name: case((fresh_price, new[name]), else_=table.c[name]) for name in PRICE_COLUMNS}
+    values |= {name: func.coalesce(new[name], table.c[name]) for name in ("product_id", "parent_id", "inventory_item_id")}
+    values |= {
+        "seen_at": case((newer_sighting, new.seen_at), else_=table.c.seen_at),
+        # A product seen after its deletion was restored.
+        "deleted": case((and_(table.c.deleted, new.seen_at > table.c.deleted_at), False), else_=table.c.deleted),
+        "updated_at": new.updated_at,
+    }
+    return statement.on_conflict_do_update(index_elements=["shop_id", "sku"], set_=values).returning(table.c.sku)
 
 
 def _share_parent_stock(shop_id: int, parent_id: str, quantity: QuantityFact) -> set[str]:

@@ -15,6 +15,7 @@ from ..extensions import db
 from ..jobs.leases import acquire
 from ..jobs.registry import enqueue
 from ..synclog.runs import RunRecorder, sync_run
+from ..webhooks.models import DeliveryStatus, WebhookDelivery
 from .backlog import backlogs, sendable
 from .kicks import request_push
 from .models import ListingState, PushKick, StockSettings, SubmissionStatus
@@ -56,7 +57,7 @@ def push(account_id: int, triggered_by: str = "webhook") -> PushOutcome:
         settings.next_push_at, settings.waiting_for = None, blocked
         db.session.commit()
         return PushOutcome(reason=blocked)
-    decision = decide(backlogs(account, now), now, forced)
+    decision = decide(backlogs(account, now), now, forced, arriving=_webhooks_waiting(account.shop_id))
     if not decision.sends:
         if decision.wait_until is None:
             settings.next_push_at = settings.waiting_for = None
@@ -81,6 +82,11 @@ def push(account_id: int, triggered_by: str = "webhook") -> PushOutcome:
         request_push([account_id], triggered_by)
         db.session.commit()
     return outcome
+
+
+def _webhooks_waiting(shop_id: int) -> bool:
+    return bool(db.session.scalar(select(exists().where(
+        WebhookDelivery.shop_id == shop_id, WebhookDelivery.status == DeliveryStatus.RECEIVED))))
 
 
 def why_paused(account: AmazonAccount, settings: StockSettings, forced: bool, now: datetime) -> str | None:

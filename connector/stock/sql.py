@@ -1,5 +1,6 @@
-"""Portable bulk statements: INSERT … ON CONFLICT on PostgreSQL and SQLite, in chunks that stay under both
-databases' limits on bound parameters."""
+"""Portable bulk statements: INSERT … ON CONFLICT on PostgreSQL and SQLite. Bulk upserts are built once per
+dialect and executed with a list of parameter sets, which SQLAlchemy sends as multi-row statements ("insertmany
+values") without compiling a new statement per chunk."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
@@ -15,6 +16,14 @@ ROWS_PER_STATEMENT = 500
 
 def insert(model):
     return (postgresql if db.engine.dialect.name == "postgresql" else sqlite).insert(model)
+
+
+def dialect() -> str:
+    return db.engine.dialect.name
+
+
+def insert_for(dialect_name: str, table):
+    return (postgresql if dialect_name == "postgresql" else sqlite).insert(table)
 
 
 def chunks(items: Iterable[T], size: int = ROWS_PER_STATEMENT) -> Iterator[Sequence[T]]:
