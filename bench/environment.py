@@ -3,6 +3,7 @@ for every process it starts, and gunicorn serving bench_app."""
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -18,6 +19,11 @@ from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+
+
+def exit_on_terminate() -> None:
+    """A terminated benchmark still stops the servers it started (their context managers run)."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
 
 def free_port() -> int:

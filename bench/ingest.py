@@ -15,7 +15,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from environment import ROOT, apply, connector_env, flush_redis, free_port, gunicorn, postgres_database  # noqa: E402
+from environment import (  # noqa: E402
+    ROOT, apply, connector_env, exit_on_terminate, flush_redis, free_port, gunicorn, postgres_database)
 from loadgen import Result, run, standard_webhook  # noqa: E402
 
 
@@ -47,6 +48,7 @@ def main() -> None:
     parser.add_argument("--rate-seconds", type=float, default=20.0)
     parser.add_argument("--output", type=Path, help="write the figures as JSON here")
     args = parser.parse_args()
+    exit_on_terminate()
 
     from flask_migrate import upgrade
     from sqlalchemy import func, select

@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from environment import (  # noqa: E402
-    BIN, ROOT, apply, connector_env, flush_redis, free_port, gunicorn, postgres_database, process)
+    BIN, ROOT, apply, connector_env, exit_on_terminate, flush_redis, free_port, gunicorn, postgres_database, process)
 from loadgen import run, standard_webhook  # noqa: E402
 
 SELLER, MARKETPLACE = "A1DEMOSELLERNA", "ATVPDKIKX0DER"
@@ -80,6 +80,7 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds to wait for Amazon after the last webhook")
     parser.add_argument("--output", type=Path)
     args = parser.parse_args()
+    exit_on_terminate()
 
     from flask_migrate import upgrade
 

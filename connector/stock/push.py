@@ -138,8 +138,8 @@ def _send_feeds(account: AmazonAccount, send: Send, run: RunRecorder, triggered_
         schedule_check(account.id, utcnow() + FIRST_CHECK)
         outcome.sent += submission.messages
         run.progress(outcome.sent)
-        if submission.messages < FEED_SIZE:
-            return None
+        if submission.messages < FEED_SIZE or send.settled_only:
+            return None  # a stream still arriving gets only full feeds; the next push looks again
 
 
 def _reschedule(settings: StockSettings, when: datetime, reason: str | None, triggered_by: str) -> PushOutcome:
