@@ -1,4 +1,4 @@
-"""Sending pre-signed webhooks from several processes over keep-alive connections, closed loop (as fast as the
+"""Sending signed webhooks from several processes over keep-alive connections, closed loop (as fast as the
 server answers) or open loop (a fixed rate, latency counted from each request's scheduled time so a slow server
 cannot hide its queue). Used by ingest.py and stock_e2e.py."""
 from __future__ import annotations
@@ -22,17 +22,32 @@ class Request:
     body: bytes
     headers: dict[str, str]
 
+    def prepare(self) -> Request:
+        return self
 
-def standard_webhook(path: str, secret: str, event_type: str, data, timestamp: int | None = None) -> Request:
-    """A generic-cart event signed with Standard Webhooks, as docs/webhooks.md describes."""
-    body = json.dumps({"type": event_type, "timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                       "data": data}, separators=(",", ":")).encode()
-    message_id = f"msg_{uuid.uuid4().hex}"
-    stamp = str(int(time.time()) if timestamp is None else timestamp)
-    key = base64.b64decode(secret.removeprefix("whsec_"))
-    signature = base64.b64encode(hmac.new(key, f"{message_id}.{stamp}.".encode() + body, hashlib.sha256).digest())
-    return Request(path, body, {"Content-Type": "application/json", "webhook-id": message_id,
-                                "webhook-timestamp": stamp, "webhook-signature": f"v1,{signature.decode()}"})
+
+@dataclass(frozen=True)
+class StandardWebhook:
+    """A generic-cart event, signed with Standard Webhooks (docs/webhooks.md) when it is sent: its timestamp must
+    be within five minutes of the server's clock, and a long run takes longer than that."""
+
+    path: str
+    secret: str
+    event_type: str
+    data: object
+
+    def prepare(self) -> Request:
+        body = json.dumps({"type": self.event_type, "timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                           "data": self.data}, separators=(",", ":")).encode()
+        message_id, stamp = f"msg_{uuid.uuid4().hex}", str(int(time.time()))
+        key = base64.b64decode(self.secret.removeprefix("whsec_"))
+        signature = base64.b64encode(hmac.new(key, f"{message_id}.{stamp}.".encode() + body, hashlib.sha256).digest())
+        return Request(self.path, body, {"Content-Type": "application/json", "webhook-id": message_id,
+                                         "webhook-timestamp": stamp, "webhook-signature": f"v1,{signature.decode()}"})
+
+
+def standard_webhook(path: str, secret: str, event_type: str, data) -> StandardWebhook:
+    return StandardWebhook(path, secret, event_type, data)
 
 
 @dataclass
@@ -61,7 +76,7 @@ def _send(connection: http.client.HTTPConnection, request: Request) -> tuple[int
     return response.status, response.read()
 
 
-def _worker(base_url: str, requests: list[Request], threads: int, rate: float | None, start_at: float,
+def _worker(base_url: str, requests: list, threads: int, rate: float | None, start_at: float,
             queue: multiprocessing.Queue) -> None:
     """One process: `threads` connections share its requests; with `rate`, each request has a scheduled time."""
     host = urlsplit(base_url)
@@ -87,7 +102,7 @@ def _worker(base_url: str, requests: list[Request], threads: int, rate: float | 
             else:
                 began = time.time()
             try:
-                status, body = _send(connection, requests[index])
+                status, body = _send(connection, requests[index].prepare())
             except (OSError, http.client.HTTPException):
                 connection.close()
                 connection = http.client.HTTPConnection(host.hostname, host.port, timeout=60)
@@ -116,7 +131,7 @@ def _worker(base_url: str, requests: list[Request], threads: int, rate: float | 
     queue.put(result)
 
 
-def run(base_url: str, requests: list[Request], processes: int, threads: int, rate: float | None = None) -> Result:
+def run(base_url: str, requests: list, processes: int, threads: int, rate: float | None = None) -> Result:
     """Send every request once; returns the merged result (rate in requests per second over the whole run)."""
     queue: multiprocessing.Queue = multiprocessing.Queue()
     start_at = time.time() + 1.0

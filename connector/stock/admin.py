@@ -71,7 +71,7 @@ def delete_mapping(account: AmazonAccount, mapping_id: int, actor: str) -> bool:
 def set_auto_submit(account: AmazonAccount, enabled: bool, actor: str) -> None:
     settings_for(account.id).auto_submit = enabled
     if enabled:
-        request_push([account.id], "push_now")
+        request_push([account.id], "auto_submit")
     _changed(account, f"Auto-submit {'switched on' if enabled else 'switched off'} by {actor}"
                       + ("." if enabled else ": changes are collected and sent when someone presses Push now."))
 

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from .kicks import QUIET_SECONDS
 
 QUIET = timedelta(seconds=QUIET_SECONDS)
-MAX_LATENCY = timedelta(seconds=120)
+MAX_LATENCY = timedelta(seconds=120)  # CONNECTOR_STOCK_MAX_LATENCY changes it
 FEED_SIZE = 25_000  # messages per JSON_LISTINGS_FEED
 PATCH_LIMIT = 20  # at most this many changes go through patchListingsItem (about four seconds of its quota)
 
@@ -44,7 +44,8 @@ class Decision:
     reason: str | None = None
 
 
-def decide(backlogs: list[Backlog], now: datetime, forced: bool = False, arriving: bool = False) -> Decision:
+def decide(backlogs: list[Backlog], now: datetime, forced: bool = False, arriving: bool = False,
+           max_latency: timedelta = MAX_LATENCY) -> Decision:
     """What to send now, or when to look again. `forced` (Push now, Full resync) skips the waiting; `arriving`
     says the shop's inbox still holds unprocessed webhooks."""
     backlogs = [b for b in backlogs if b.eligible]
@@ -52,13 +53,13 @@ def decide(backlogs: list[Backlog], now: datetime, forced: bool = False, arrivin
         return Decision()
     oldest = min(b.oldest for b in backlogs)
     newest = now if arriving else max(b.newest for b in backlogs)
-    if forced or newest <= now - QUIET or oldest <= now - MAX_LATENCY:
+    if forced or newest <= now - QUIET or oldest <= now - max_latency:
         mode = "patch" if sum(b.eligible for b in backlogs) <= PATCH_LIMIT else "feed"
         return Decision(sends=[Send(b.marketplace_id, mode) for b in backlogs])
     full = [Send(b.marketplace_id, "feed", settled_only=True) for b in backlogs if b.settled >= FEED_SIZE]
     if full:
         return Decision(sends=full)
-    wait_until = min(newest + QUIET, oldest + MAX_LATENCY)
+    wait_until = min(newest + QUIET, oldest + max_latency)
     if any(b.eligible >= FEED_SIZE for b in backlogs):
         wait_until = min(wait_until, now + QUIET)  # a full feed may have settled by then
     return Decision(wait_until=wait_until, reason="more changes are arriving")

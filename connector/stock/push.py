@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import and_, delete, exists, false, func, select, update
 
 from ..accounts.models import AmazonAccount
@@ -57,7 +58,8 @@ def push(account_id: int, triggered_by: str = "webhook") -> PushOutcome:
         settings.next_push_at, settings.waiting_for = None, blocked
         db.session.commit()
         return PushOutcome(reason=blocked)
-    decision = decide(backlogs(account, now), now, forced, arriving=_webhooks_waiting(account.shop_id))
+    decision = decide(backlogs(account, now), now, forced, arriving=_webhooks_waiting(account.shop_id),
+                      max_latency=timedelta(seconds=current_app.config["STOCK_MAX_LATENCY"]))
     if not decision.sends:
         if decision.wait_until is None:
             settings.next_push_at = settings.waiting_for = None
