@@ -139,7 +139,7 @@ def run(base_url: str, requests: list, processes: int, threads: int, rate: float
     size = -(-len(requests) // processes)
     slices = [requests[n * size:(n + 1) * size] for n in range(processes)]  # each process keeps the order
     children = [multiprocessing.Process(target=_worker, args=(base_url, part, threads, per_process_rate, start_at,
-                                                               queue)) for part in slices]
+                                                               queue), daemon=True) for part in slices]
     for child in children:
         child.start()
     results = [queue.get() for _ in children]
