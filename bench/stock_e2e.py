@@ -77,7 +77,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--gthreads", type=int, default=4)
     parser.add_argument("--consumer-threads", type=int, default=4)
-    parser.add_argument("--timeout", type=float, default=900.0, help="seconds to wait for Amazon after the last webhook")
+    parser.add_argument("--timeout", type=float, default=900.0,
+                        help="seconds to wait for Amazon after the last webhook")
     parser.add_argument("--output", type=Path)
     args = parser.parse_args()
     exit_on_terminate()
@@ -111,7 +112,8 @@ def main() -> None:
         if args.batch == 1:
             requests = [standard_webhook(path, secret, kind, item) for kind, item, _ in events]
         else:
-            requests = [standard_webhook(path, secret, "product.updated", [item for _, item, _ in events[n:n + args.batch]])
+            requests = [standard_webhook(path, secret, "product.updated",
+                                         [item for _, item, _ in events[n:n + args.batch]])
                         for n in range(0, len(events), args.batch)]
         print(f"{len(events)} events in {len(requests)} signed webhooks for {args.skus} SKUs ({args.order} order); "
               f"gunicorn --workers "
@@ -135,7 +137,8 @@ def main() -> None:
                 _explain(account_id)
         minimum_feeds = math.ceil(args.skus / 25_000)
         figures = {
-            "skus": args.skus, "events": len(events), "webhooks": len(requests), "order": args.order, "sent_per_second": round(result.rate),
+            "skus": args.skus, "events": len(events), "webhooks": len(requests), "order": args.order,
+            "sent_per_second": round(result.rate),
             "webhook_errors": result.errors, "seconds_after_last_webhook": None if settled is None
             else round(settled - last_webhook, 1), "feeds": calls["createFeed"], "minimum_feeds": minimum_feeds,
             "throttled": throttled, "calls": dict(calls), "deliveries": deliveries,

@@ -158,5 +158,6 @@ def _desired_upsert(dialect_name: str):
             "quantity_pending": quantity_pending, "price_pending": price_pending,
             "pending": or_(quantity_pending, price_pending),
         },
-        where=or_(value_changed, new.fba.is_distinct_from(table.c.fba), new.host_sku.is_distinct_from(table.c.host_sku)),
+        where=or_(value_changed, new.fba.is_distinct_from(table.c.fba),
+                  new.host_sku.is_distinct_from(table.c.host_sku)),
     ).returning(table.c.account_id, table.c.pending)

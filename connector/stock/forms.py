@@ -27,7 +27,8 @@ class RulesForm(FlaskForm):
                                   validators=[InputRequired(), NumberRange(min=-99, max=1000)])
     markup_fixed = DecimalField("Fixed amount added", default=0, places=2,
                                 validators=[InputRequired(), NumberRange(min=-100000, max=100000)])
-    price_ending = DecimalField("Round up to end in", places=2, validators=[Optional(), NumberRange(min=Decimal("0"), max=Decimal("0.99"))],
+    price_ending = DecimalField("Round up to end in", places=2,
+                                validators=[Optional(), NumberRange(min=Decimal("0"), max=Decimal("0.99"))],
                                 description="For example 0.99: 21.37 becomes 21.99. Empty: no rounding.")
     currency = StringField("Currency sent to Amazon", validators=[
         Optional(), Regexp(r"^[A-Za-z]{3}$", message="Use the three-letter code, for example EUR.")],

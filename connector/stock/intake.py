@@ -107,7 +107,8 @@ def _item_upsert(dialect_name: str):
     newer_sighting = and_(new.seen_at.is_not(None), or_(table.c.seen_at.is_(None), new.seen_at > table.c.seen_at))
     values = {name: case((fresh_quantity, new[name]), else_=table.c[name]) for name in QUANTITY_COLUMNS}
     values |= {name: case((fresh_price, new[name]), else_=table.c[name]) for name in PRICE_COLUMNS}
-    values |= {name: func.coalesce(new[name], table.c[name]) for name in ("product_id", "parent_id", "inventory_item_id")}
+    values |= {name: func.coalesce(new[name], table.c[name])
+               for name in ("product_id", "parent_id", "inventory_item_id")}
     values |= {
         "seen_at": case((newer_sighting, new.seen_at), else_=table.c.seen_at),
         # A product seen after its deletion was restored.

@@ -45,7 +45,8 @@ class Mappings:
             or_(SkuMapping.host_sku.in_(skus), SkuMapping.seller_sku.in_(skus)),
         )))
 
-    def target(self, account_id: int, marketplace_id: str, host_sku: str, mapped_only: bool) -> Target | Unmapped | None:
+    def target(self, account_id: int, marketplace_id: str, host_sku: str,
+               mapped_only: bool) -> Target | Unmapped | None:
         """The listing the SKU updates; None when it is excluded or another mapping owns that seller SKU."""
         row = self._rows.get((account_id, marketplace_id, host_sku)) or \
             self._rows.get((account_id, ALL_MARKETPLACES, host_sku))

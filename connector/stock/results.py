@@ -141,7 +141,8 @@ def _checked(submission: Submission) -> datetime:
 
 
 def _later(submission: Submission, now: datetime) -> None:
-    submission.next_check_at = now + timedelta(seconds=CHECK_INTERVALS[min(submission.checks, len(CHECK_INTERVALS)) - 1])
+    interval = CHECK_INTERVALS[min(submission.checks, len(CHECK_INTERVALS)) - 1]
+    submission.next_check_at = now + timedelta(seconds=interval)
 
 
 def _finish(account: AmazonAccount, client: SPAPIClient, submission: Submission, feed: dict,

@@ -76,7 +76,8 @@ def auto_submit(account_id: int):
 def retry(account_id: int):
     account = _account(account_id)
     released = admin.retry(account, actor_name())
-    return _done(account, f"{released} rejected SKUs are sent again with the next push.", url_for(".errors", account_id=account.id))
+    return _done(account, f"{released} rejected SKUs are sent again with the next push.",
+                 url_for(".errors", account_id=account.id))
 
 
 @bp.route("/rules", methods=["GET", "POST"])

@@ -27,7 +27,8 @@ def test_single_and_batched_events(app, sandbox, generic_shop, account):
     ])
     generic(client, generic_shop, "price.updated", [{"sku": "GEN-2", "price": 8, "updated_at": "2026-05-01T10:00:01Z"}])
     # Older than what we hold: refused, field by field.
-    generic(client, generic_shop, "stock.updated", {"sku": "GEN-1", "quantity": 99, "updated_at": "2026-05-01T09:00:00Z"})
+    generic(client, generic_shop, "stock.updated",
+            {"sku": "GEN-1", "quantity": 99, "updated_at": "2026-05-01T09:00:00Z"})
     push_and_settle(sandbox, account.id)
     assert [(on_amazon(sandbox, f"GEN-{n}")["quantity"], on_amazon(sandbox, f"GEN-{n}")["price"]) for n in (1, 2, 3)] \
         == [(7, "12.50"), (3, "8.00"), (0, "5.00")]

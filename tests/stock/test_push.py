@@ -103,7 +103,8 @@ def test_fba_skus_never_get_quantities(sandbox, account, send):
     assert (state.amazon_fba, state.quantity_pending, state.price_pending, state.hold) == (True, False, True, None)
     push_and_settle(sandbox, account.id)
     assert [on_amazon(sandbox, sku)["price"] for sku in ("DEMO-SKU-035", "DEMO-SKU-036")] == ["50.00", "60.00"]
-    assert all(on_amazon(sandbox, sku)["fulfillment_channel"] == "AMAZON_NA" for sku in ("DEMO-SKU-035", "DEMO-SKU-036"))
+    assert all(on_amazon(sandbox, sku)["fulfillment_channel"] == "AMAZON_NA"
+               for sku in ("DEMO-SKU-035", "DEMO-SKU-036"))
     assert listing(account.id, "DEMO-SKU-036").pending is False
 
 
@@ -140,7 +141,8 @@ def test_switches_and_auto_submit(sandbox, account, send):
     account.sync_prices = False
     db.session.commit()
     push_and_settle(sandbox, account.id, "push_now")  # Push now sends, without the price
-    assert on_amazon(sandbox, "DEMO-SKU-001")["quantity"] == 3 and on_amazon(sandbox, "DEMO-SKU-001")["price"] != "19.00"
+    on_us = on_amazon(sandbox, "DEMO-SKU-001")
+    assert on_us["quantity"] == 3 and on_us["price"] != "19.00"
     assert listing(account.id, "DEMO-SKU-001").price_pending is True  # kept for when price sync is switched on
     account.sync_stock = False
     db.session.commit()

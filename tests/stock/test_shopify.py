@@ -38,7 +38,8 @@ def level(item: int, location: int, available: int, updated_at: str) -> dict:
 
 def test_products_and_levels_reach_amazon(app, sandbox, shopify_shop, account):
     client = app.test_client()
-    assert shopify(client, shopify_shop, "products/update", host_file("shopify/products_update.json")).status_code == 200
+    response = shopify(client, shopify_shop, "products/update", host_file("shopify/products_update.json"))
+    assert response.status_code == 200
     push_and_settle(sandbox, account.id)
     assert [(on_amazon(sandbox, sku)["quantity"], on_amazon(sandbox, sku)["price"]) for sku in IPODS] == [
         (10, "199.00"), (20, "199.00"), (30, "199.00"), (40, "199.00")]
@@ -47,7 +48,8 @@ def test_products_and_levels_reach_amazon(app, sandbox, shopify_shop, account):
     shopify(client, shopify_shop, "inventory_levels/update", host_file("shopify/inventory_levels_update.json"))
     # A second location adds to it; an older update of the first location changes nothing.
     shopify(client, shopify_shop, "inventory_levels/update", level(808950810, 1001, 5, "2025-04-02T11:31:00-05:00"))
-    shopify(client, shopify_shop, "inventory_levels/update", level(808950810, 655441491, 1, "2025-04-02T11:00:00-05:00"))
+    shopify(client, shopify_shop, "inventory_levels/update",
+            level(808950810, 655441491, 1, "2025-04-02T11:00:00-05:00"))
     assert listing(account.id, "IPOD2008PINK").desired_quantity == 47
     push_and_settle(sandbox, account.id)
     assert on_amazon(sandbox, "IPOD2008PINK")["quantity"] == 47

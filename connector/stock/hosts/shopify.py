@@ -21,8 +21,8 @@ def parse_product(payload: Any, received_at: datetime) -> Facts:
         variant_id = identifier(variant.get("id")) or "?"
         sku = str(variant.get("sku") or "").strip()
         if not sku:
-            facts.unmatchable.append(Unmatchable(f"Shopify variant {variant_id} of {payload.get('title') or 'a product'}",
-                                                 variant_id))
+            what = f"Shopify variant {variant_id} of {payload.get('title') or 'a product'}"
+            facts.unmatchable.append(Unmatchable(what, variant_id))
             continue
         at = parse_time(variant.get("updated_at")) or product_at or received_at
         facts.updates.append(SkuUpdate(
