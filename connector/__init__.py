@@ -41,6 +41,7 @@ def create_app(overrides: dict[str, Any] | None = None, instance_path: str | Non
     from .democart import views as democart
     from .webhooks import views as webhooks
     from .orders import views as orders
+    from . import stock
 
     embed.isolate_request_globals(app)
     database.init_app(app)
@@ -59,6 +60,7 @@ def create_app(overrides: dict[str, Any] | None = None, instance_path: str | Non
     authorization.init_app(app)
     webhooks.init_app(app)
     orders.init_app(app)
+    stock.init_app(app)
     shops_cli.init_app(app)
     lifecycle_cli.init_app(app)
     security_cli.init_app(app)

@@ -15,6 +15,7 @@ from .amazon import models as _amazon  # noqa: F401
 from .jobs import models as _jobs  # noqa: F401
 from .webhooks import models as _webhooks  # noqa: F401
 from .orders import models as _orders  # noqa: F401
+from .stock import models as _stock  # noqa: F401
 
 
 @event.listens_for(Engine, "connect")

@@ -1,9 +1,9 @@
-"""State shared by every process that talks to Amazon: rate-limit buckets and cached access tokens."""
+"""State shared by every process that talks to Amazon: rate-limit buckets and windows, cached access tokens."""
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, String
+from sqlalchemy import JSON, Float, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..dbtypes import UTCDateTime
@@ -19,6 +19,16 @@ class RateLimitBucket(db.Model):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     tokens: Mapped[float] = mapped_column(Float)
     updated_at: Mapped[float] = mapped_column(Float)  # time.time(): the one clock all processes share
+
+
+class RateLimitWindow(db.Model):
+    """A sliding-window limit per key ("5 submissions per 5 minutes"): the times of its latest grants, some of them
+    possibly in the future while callers wait for their reserved slot."""
+
+    __tablename__ = "rate_limit_windows"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    grants: Mapped[list[float]] = mapped_column(JSON, default=list)  # time.time() values, oldest first
 
 
 class CachedAccessToken(db.Model):

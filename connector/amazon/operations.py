@@ -70,3 +70,26 @@ _TABLE: tuple[Operation, ...] = (
 )
 
 OPERATIONS: dict[str, Operation] = {operation.name: operation for operation in _TABLE}
+
+
+@dataclass(frozen=True)
+class SubmissionWindow:
+    """A limit on top of an operation's usage plan: at most `limit` accepted calls per `seconds`, counted per
+    selling partner and region over a sliding window."""
+
+    name: str
+    limit: int
+    seconds: float
+    margin: float = 2.0  # our clock and Amazon's see a call at slightly different moments
+
+    def key(self, selling_partner_id: str, region: str) -> str:
+        return f"{selling_partner_id}:{region}:{self.name}"
+
+    @property
+    def window(self) -> float:
+        return self.seconds + self.margin
+
+
+# createFeed with feedType JSON_LISTINGS_FEED: 5 submissions per 5 minutes per region (changelog 2025-05-06,
+# reference section 3.2), besides createFeed's own plan.
+LISTINGS_FEED_SUBMISSIONS = SubmissionWindow("JSON_LISTINGS_FEED", 5, 300.0)

@@ -5,6 +5,10 @@ long to wait for it. Concurrent callers thereby line up one slot apart instead o
 never sees more than its bucket allows, so it never answers 429 because of us. A caller that must not wait long
 (a job holding a worker) passes `max_wait`: when the slot is further away, nothing is reserved and it learns when
 to come back.
+
+Some limits are not token buckets but sliding windows ("5 JSON_LISTINGS_FEED submissions per 5 minutes"): those
+keep the times of the last grants. Both kinds can also be asked, without reserving anything, how long a caller
+would wait now, so a job can plan a submission for later instead of holding a worker while it waits.
 """
 from __future__ import annotations
 
@@ -14,11 +18,11 @@ from typing import Callable, Protocol
 
 import redis
 from flask import Flask, current_app
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Connection, Engine, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..extensions import db
-from .models import RateLimitBucket
+from .models import RateLimitBucket, RateLimitWindow
 
 Clock = Callable[[], float]
 
@@ -29,9 +33,34 @@ def reserve(tokens: float, updated_at: float, now: float, rate: float, burst: in
     return left, (-left / rate if left < 0 else 0.0)
 
 
+def available_in(tokens: float, updated_at: float, now: float, rate: float, burst: int) -> float:
+    """Seconds until the bucket holds a whole token again (0 when one is there now); nothing is taken."""
+    level = min(float(burst), tokens + max(0.0, now - updated_at) * rate)
+    return 0.0 if level >= 1.0 else (1.0 - level) / rate
+
+
+def window_grant(grants: list[float], now: float, limit: int, window: float) -> tuple[list[float], float]:
+    """Take the next slot of a sliding window allowing `limit` grants per `window` seconds. `grants` are the times
+    of the latest grants (reservations may lie in the future); returns (the grants to keep, seconds to wait)."""
+    recent = sorted(grants)[-limit:]
+    at = now if len(recent) < limit else max(now, recent[0] + window)
+    return (recent + [at])[-limit:], at - now
+
+
+def window_wait(grants: list[float], now: float, limit: int, window: float) -> float:
+    """Seconds a caller asking now would wait for a slot of the window; nothing is reserved."""
+    return window_grant(grants, now, limit, window)[1]
+
+
 class Buckets(Protocol):
     def acquire(self, key: str, rate: float, burst: int, max_wait: float | None = None) -> float:
         """Seconds to wait for the reserved slot; a wait above `max_wait` means no slot was reserved."""
+
+    def peek(self, key: str, rate: float, burst: int) -> float: ...
+
+    def acquire_window(self, key: str, limit: int, window: float) -> float: ...
+
+    def peek_window(self, key: str, limit: int, window: float) -> float: ...
 
 
 class DatabaseBuckets:
@@ -44,16 +73,8 @@ class DatabaseBuckets:
 
     def acquire(self, key: str, rate: float, burst: int, max_wait: float | None = None) -> float:
         table = RateLimitBucket.__table__
-        dialect = self.engine.dialect.name
         with self.engine.connect() as connection:
-            if dialect == "sqlite":
-                # pysqlite would start a deferred transaction; reading first and then writing could fail
-                # with SQLITE_BUSY under WAL, so take the write lock before reading.
-                connection.exec_driver_sql("BEGIN IMMEDIATE")
-            insert = (postgresql if dialect == "postgresql" else sqlite).insert
-            connection.execute(
-                insert(table).values(key=key, tokens=float(burst), updated_at=self.now()).on_conflict_do_nothing()
-            )
+            self._begin_locked(connection, table, {"key": key, "tokens": float(burst), "updated_at": self.now()})
             tokens, updated_at = connection.execute(
                 select(table.c.tokens, table.c.updated_at).where(table.c.key == key).with_for_update()
             ).one()
@@ -67,6 +88,38 @@ class DatabaseBuckets:
             )
             connection.commit()
         return wait
+
+    def peek(self, key: str, rate: float, burst: int) -> float:
+        table = RateLimitBucket.__table__
+        with self.engine.connect() as connection:
+            row = connection.execute(select(table.c.tokens, table.c.updated_at).where(table.c.key == key)).first()
+        return 0.0 if row is None else available_in(row.tokens, row.updated_at, self.now(), rate, burst)
+
+    def acquire_window(self, key: str, limit: int, window: float) -> float:
+        table = RateLimitWindow.__table__
+        with self.engine.connect() as connection:
+            self._begin_locked(connection, table, {"key": key, "grants": []})
+            grants = connection.execute(select(table.c.grants).where(table.c.key == key).with_for_update()).scalar()
+            kept, wait = window_grant(list(grants or []), self.now(), limit, window)
+            connection.execute(update(table).where(table.c.key == key).values(grants=kept))
+            connection.commit()
+        return wait
+
+    def peek_window(self, key: str, limit: int, window: float) -> float:
+        table = RateLimitWindow.__table__
+        with self.engine.connect() as connection:
+            grants = connection.execute(select(table.c.grants).where(table.c.key == key)).scalar()
+        return window_wait(list(grants or []), self.now(), limit, window)
+
+    def _begin_locked(self, connection: Connection, table, initial: dict) -> None:
+        """Begin the update: make sure the row exists; on SQLite hold the write lock before reading."""
+        dialect = self.engine.dialect.name
+        if dialect == "sqlite":
+            # pysqlite would start a deferred transaction; reading first and then writing could fail
+            # with SQLITE_BUSY under WAL, so take the write lock before reading.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        insert = (postgresql if dialect == "postgresql" else sqlite).insert
+        connection.execute(insert(table).values(**initial).on_conflict_do_nothing())
 
 
 # Same arithmetic as reserve(), atomic inside Redis. Returned as a string: Redis truncates Lua numbers to integers.
@@ -89,18 +142,51 @@ return tostring(wait)
 """
 
 
+# window_grant() inside Redis: the list holds the latest grant times, oldest first.
+_WINDOW_LUA = """
+local limit = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local now = tonumber(ARGV[3])
+local grants = redis.call('LRANGE', KEYS[1], 0, -1)
+local at = now
+if #grants >= limit then
+  at = math.max(now, tonumber(grants[#grants - limit + 1]) + window)
+end
+redis.call('RPUSH', KEYS[1], tostring(at))
+redis.call('LTRIM', KEYS[1], -limit, -1)
+redis.call('EXPIRE', KEYS[1], math.ceil(at - now + window) + 60)
+return tostring(at - now)
+"""
+
+
 class RedisBuckets:
-    """Buckets as Redis hashes under `prefix`, updated by one Lua script so no two callers get the same token."""
+    """Buckets as Redis hashes under `prefix`, updated by one Lua script so no two callers get the same token;
+    windows as lists of grant times."""
 
     def __init__(self, client: redis.Redis, prefix: str = "connector:ratelimit:", now: Clock = time.time) -> None:
         self.client = client
         self.prefix = prefix
         self.now = now
         self._script = client.register_script(_RESERVE_LUA)
+        self._window_script = client.register_script(_WINDOW_LUA)
 
     def acquire(self, key: str, rate: float, burst: int, max_wait: float | None = None) -> float:
         limit = -1.0 if max_wait is None else max_wait
         return float(self._script(keys=[self.prefix + key], args=[repr(rate), burst, repr(self.now()), repr(limit)]))
+
+    def peek(self, key: str, rate: float, burst: int) -> float:
+        tokens, updated_at = self.client.hmget(self.prefix + key, "tokens", "updated_at")
+        if tokens is None:
+            return 0.0
+        return available_in(float(tokens), float(updated_at), self.now(), rate, burst)
+
+    def acquire_window(self, key: str, limit: int, window: float) -> float:
+        return float(self._window_script(keys=[self.prefix + "window:" + key],
+                                         args=[limit, repr(window), repr(self.now())]))
+
+    def peek_window(self, key: str, limit: int, window: float) -> float:
+        grants = [float(value) for value in self.client.lrange(self.prefix + "window:" + key, 0, -1)]
+        return window_wait(grants, self.now(), limit, window)
 
 
 class SimulatedTimeBuckets:
@@ -115,9 +201,22 @@ class SimulatedTimeBuckets:
         self.speed = speed
         self.inner = make(now=lambda: time.time() * speed)
 
+    def _key(self, key: str) -> str:
+        return f"{key}@{self.speed:g}x"
+
     def acquire(self, key: str, rate: float, burst: int, max_wait: float | None = None) -> float:
         scaled_limit = None if max_wait is None else max_wait * self.speed
-        return self.inner.acquire(f"{key}@{self.speed:g}x", rate, burst, scaled_limit) / self.speed
+        return self.inner.acquire(self._key(key), rate, burst, scaled_limit) / self.speed
+
+    def peek(self, key: str, rate: float, burst: int) -> float:
+        return self.inner.peek(self._key(key), rate, burst) / self.speed
+
+    def acquire_window(self, key: str, limit: int, window: float) -> float:
+        return self.inner.acquire_window(self._key(key), limit, window) / self.speed
+
+    def peek_window(self, key: str, limit: int, window: float) -> float:
+        return self.inner.peek_window(self._key(key), limit, window) / self.speed
+
 
 
 def redis_client(app: Flask) -> redis.Redis:

@@ -24,6 +24,7 @@ TASK_MODULES = (
     "connector.webhooks.tasks",
     "connector.synclog.tasks",
     "connector.orders.tasks",
+    "connector.stock.tasks",
 )
 
 

@@ -39,6 +39,8 @@ KIND_LABELS = {
     "listings_push": "Stock and price push",
     "full_resync": "Full resync",
     "feed_check": "Feed result check",
+    "rederive": "Recalculating what Amazon should show",
+    "item_lookup": "Shopify SKU lookup",
     "order_import": "Order import",
     "order_recheck": "Order re-check",
     "order_create": "Cart order creation",

@@ -6,6 +6,10 @@
 A handler runs inside the inbox drain's transaction (in a savepoint of its own). It must not call other services:
 what needs the cart's or Amazon's API is recorded as pending work for a job of its own, so a slow API never holds
 the database while deliveries keep arriving. Raise DeliveryInvalid when retrying cannot help.
+
+A handler registered with batch=True takes a list of events instead (consecutive deliveries of its topics), so
+it can record them with a few bulk statements. A batch that raises is processed again one delivery at a time
+(each a list of one), so one bad delivery fails alone and the others go through.
 """
 from __future__ import annotations
 
@@ -44,19 +48,27 @@ class WebhookEvent:
 
 
 Handler = Callable[[WebhookEvent], None]
-_HANDLERS: dict[tuple[str, str], Handler] = {}
+BatchHandler = Callable[[list[WebhookEvent]], None]
+_HANDLERS: dict[tuple[str, str], Handler | BatchHandler] = {}
+_BATCH_HANDLERS: set[BatchHandler] = set()
 
 
-def handles(host_kind: str, *topics: str) -> Callable[[Handler], Handler]:
+def handles(host_kind: str, *topics: str, batch: bool = False) -> Callable[[Handler], Handler]:
     def register(handler: Handler) -> Handler:
         for topic in topics:
             if (host_kind, topic) in _HANDLERS:
                 raise ValueError(f"{host_kind} {topic} already has a handler")
             _HANDLERS[(host_kind, topic)] = handler
+        if batch:
+            _BATCH_HANDLERS.add(handler)
         return handler
 
     return register
 
 
-def handler_for(host_kind: str, topic: str | None) -> Handler | None:
+def handler_for(host_kind: str, topic: str | None) -> Handler | BatchHandler | None:
     return _HANDLERS.get((host_kind, topic or ""))
+
+
+def takes_batches(handler: Handler | BatchHandler | None) -> bool:
+    return handler in _BATCH_HANDLERS

@@ -18,7 +18,7 @@ from ..jobs.leases import acquire
 from ..shops.models import Shop
 from ..synclog.operations import record
 from ..synclog.runs import RunRecorder, describe, sync_run
-from .handlers import DeliveryInvalid, WebhookEvent, handler_for
+from .handlers import DeliveryInvalid, WebhookEvent, handler_for, takes_batches
 from .models import DeliveryStatus, InboxKick, WebhookDelivery
 
 logger = logging.getLogger(__name__)
@@ -81,16 +81,56 @@ def _drain_batches(shop: Shop, run: RunRecorder) -> DrainOutcome:
         batch = db.session.scalars(_due(shop.id, utcnow()).limit(BATCH_SIZE)).all()
         if not batch:
             return DrainOutcome(processed=processed, failed=failed)
-        for delivery in batch:
-            if _process(shop, delivery, run):
-                processed += 1
-            else:
-                failed += 1
+        for group in _groups(batch):
+            if len(group) > 1 and _process_together(shop, group, run):
+                processed += len(group)
+                continue
+            for delivery in group:
+                if _process(shop, delivery, run):
+                    processed += 1
+                else:
+                    failed += 1
         run.count(seen=len(batch))
         run.progress(processed + failed)
         if utcnow() >= stop_at:
             more = db.session.scalar(_due(shop.id, utcnow()).limit(1)) is not None
             return DrainOutcome(processed=processed, failed=failed, more=more)
+
+
+def _groups(deliveries: list[WebhookDelivery]) -> list[list[WebhookDelivery]]:
+    """Consecutive deliveries that one batch handler takes together; every other delivery alone."""
+    groups: list[list[WebhookDelivery]] = []
+    previous = None
+    for delivery in deliveries:
+        handler = handler_for(delivery.host_kind, delivery.topic)
+        if groups and takes_batches(handler) and handler is previous:
+            groups[-1].append(delivery)
+        else:
+            groups.append([delivery])
+        previous = handler
+    return groups
+
+
+def _event(shop: Shop, delivery: WebhookDelivery, run: RunRecorder) -> WebhookEvent:
+    return WebhookEvent(shop=shop, delivery=delivery, payload=json.loads(delivery.body or b"null"), run=run)
+
+
+def _process_together(shop: Shop, group: list[WebhookDelivery], run: RunRecorder) -> bool:
+    """Give a batch handler the whole group in one savepoint; False (nothing kept) if it raised."""
+    handler = handler_for(group[0].host_kind, group[0].topic)
+    try:
+        events = [_event(shop, delivery, run) for delivery in group]
+        with db.session.begin_nested():
+            handler(events)
+    except Exception:  # noqa: BLE001 - retried one delivery at a time, which finds and keeps the culprit
+        logger.info("A batch of %d webhook deliveries failed; processing them one by one", len(group),
+                    exc_info=True)
+        return False
+    now = utcnow()
+    for delivery in group:
+        delivery.attempts += 1
+        _succeeded(delivery, now)
+    return True
 
 
 def _process(shop: Shop, delivery: WebhookDelivery, run: RunRecorder) -> bool:
@@ -101,9 +141,9 @@ def _process(shop: Shop, delivery: WebhookDelivery, run: RunRecorder) -> bool:
     try:
         if handler is None:
             raise DeliveryInvalid(f"no handler for topic {delivery.topic!r} any more")
-        event = WebhookEvent(shop=shop, delivery=delivery, payload=json.loads(delivery.body or b"null"), run=run)
+        event = _event(shop, delivery, run)
         with db.session.begin_nested():
-            handler(event)
+            handler([event] if takes_batches(handler) else event)
     except DeliveryInvalid as invalid:
         _failed(delivery, run, str(invalid), retry_at=None)
         return False
@@ -111,11 +151,15 @@ def _process(shop: Shop, delivery: WebhookDelivery, run: RunRecorder) -> bool:
         logger.warning("Webhook delivery %s failed", delivery.id, exc_info=True)
         _failed(delivery, run, describe(error), retry_at=now + retry_delay(delivery.attempts))
         return False
+    _succeeded(delivery, now)
+    return True
+
+
+def _succeeded(delivery: WebhookDelivery, now: datetime) -> None:
     delivery.status = DeliveryStatus.PROCESSED
     delivery.processed_at = now
     delivery.problem = None
     delivery.next_attempt_at = None
-    return True
 
 
 def _failed(delivery: WebhookDelivery, run: RunRecorder, problem: str, retry_at: datetime | None) -> None:

@@ -5,6 +5,7 @@ retries), never an acknowledgement for something we did not keep.
 """
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -63,7 +64,7 @@ def receive(shop: Shop, host_kind: str, body: bytes, headers: Mapping[str, str],
     handled = handler_for(host_kind, topic) is not None
     delivery_id = _store(shop, host_kind, topic, verified, body, remote_addr,
                          DeliveryStatus.RECEIVED if handled else DeliveryStatus.IGNORED)
-    kick = delivery_id is not None and handled and _mark_kick(shop.id)
+    kick = delivery_id is not None and handled and mark_kick(shop.id)
     db.session.commit()  # one commit for the delivery and its kick marker, before we acknowledge
     if delivery_id is None:
         return Answer(200, {"status": "duplicate"})
@@ -77,21 +78,32 @@ def _generic_topic(payload: Any) -> str:
     return str(payload.get("type") or "") if isinstance(payload, dict) else ""
 
 
-def _insert(model):
-    return (postgresql if db.engine.dialect.name == "postgresql" else sqlite).insert(model)
+
+@functools.cache
+def _store_statement(dialect: str):
+    """Built once per dialect: the hot path of every webhook only binds its values."""
+    table = WebhookDelivery.__table__
+    return ((postgresql if dialect == "postgresql" else sqlite).insert(table)
+            .on_conflict_do_nothing(index_elements=["shop_id", "dedupe_key"]).returning(table.c.id))
+
+
+@functools.cache
+def _kick_statement(dialect: str):
+    table = InboxKick.__table__
+    return ((postgresql if dialect == "postgresql" else sqlite).insert(table)
+            .on_conflict_do_nothing().returning(table.c.shop_id))
 
 
 def _store(shop: Shop, host_kind: str, topic: str, verified: Verified, body: bytes, remote_addr: str | None,
            status: str) -> int | None:
     """Insert the delivery (uncommitted); None when its dedupe key was seen before (then only the duplicate count
     goes up)."""
-    statement = _insert(WebhookDelivery).values(
-        shop_id=shop.id, host_kind=host_kind, topic=topic[:100], dedupe_key=verified.dedupe_key[:200],
-        delivery_id=verified.delivery_id, event_id=verified.event_id, received_at=utcnow(),
-        sent_at=verified.sent_at, status=status, body=body, body_sha256=body_digest(body), body_size=len(body),
-        remote_addr=remote_addr,
-    ).on_conflict_do_nothing(index_elements=["shop_id", "dedupe_key"]).returning(WebhookDelivery.id)
-    delivery_id = db.session.execute(statement).scalar()
+    delivery_id = db.session.execute(_store_statement(db.engine.dialect.name), {
+        "shop_id": shop.id, "host_kind": host_kind, "topic": topic[:100], "dedupe_key": verified.dedupe_key[:200],
+        "delivery_id": verified.delivery_id, "event_id": verified.event_id, "received_at": utcnow(),
+        "sent_at": verified.sent_at, "status": status, "body": body, "body_sha256": body_digest(body),
+        "body_size": len(body), "remote_addr": remote_addr, "attempts": 0, "duplicates": 0,
+    }).scalar()
     if delivery_id is None:
         db.session.execute(
             update(WebhookDelivery)
@@ -101,12 +113,11 @@ def _store(shop: Shop, host_kind: str, topic: str, verified: Verified, body: byt
     return delivery_id
 
 
-def _mark_kick(shop_id: int) -> bool:
-    """True when no drain job is queued for the shop yet: the caller queues one."""
-    return db.session.execute(
-        _insert(InboxKick).values(shop_id=shop_id, queued_at=utcnow()).on_conflict_do_nothing()
-        .returning(InboxKick.shop_id)
-    ).scalar() is not None
+def mark_kick(shop_id: int) -> bool:
+    """Set the shop's "drain queued" marker; True when it was not set (the caller queues a drain). An insert that
+    ignores a conflict, so a receiver and a busy drain setting it at once do not fail."""
+    return db.session.execute(_kick_statement(db.engine.dialect.name),
+                              {"shop_id": shop_id, "queued_at": utcnow()}).scalar() is not None
 
 
 def _reject(shop: Shop, host_kind: str, body: bytes, headers: Mapping[str, str], remote_addr: str | None,

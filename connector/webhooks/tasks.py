@@ -8,8 +8,8 @@ from huey import crontab
 from ..extensions import db
 from ..jobs import huey, with_app_context
 from ..jobs.registry import enqueue, job
-from .models import InboxKick
 from .processing import drain, shops_needing_a_drain
+from .receive import mark_kick
 
 logger = logging.getLogger(__name__)
 
@@ -22,9 +22,10 @@ def drain_job(shop_id: int, triggered_by: str = "webhook") -> None:
     if outcome.busy:
         # Another consumer is draining this shop and may already have looked past our deliveries: look again
         # shortly, and keep the marker set meanwhile so the burst does not queue more drains.
-        db.session.merge(InboxKick(shop_id=shop_id))
+        queue_one = mark_kick(shop_id)  # already set: a drain is queued, and one is enough
         db.session.commit()
-        enqueue("webhooks.drain", shop_id, triggered_by, delay=BUSY_RETRY_SECONDS)
+        if queue_one:
+            enqueue("webhooks.drain", shop_id, triggered_by, delay=BUSY_RETRY_SECONDS)
     elif outcome.more:
         enqueue("webhooks.drain", shop_id, triggered_by)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, current_app, jsonify, request
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import load_only
 
 from ..extensions import csrf, db
 from ..shops.models import HOST_KINDS, Shop
@@ -12,6 +13,8 @@ from .receive import Answer, receive, reject_oversized
 from .tasks import kick
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
+# What receiving needs; the shop's other secrets (cart API credentials) are not decrypted on every webhook.
+_RECEIVING_COLUMNS = load_only(Shop.id, Shop.shop_key, Shop.host_kind, Shop.webhook_secret)
 
 
 @bp.post("/<host_kind>/<shop_key>")
@@ -19,7 +22,7 @@ def deliver(host_kind: str, shop_key: str):
     address = request.remote_addr or "unknown"
     if (refused := admission.refuse_address(address)) is not None:
         return refused
-    shop = db.session.scalar(select(Shop).where(Shop.shop_key == shop_key))
+    shop = db.session.scalar(select(Shop).where(Shop.shop_key == shop_key).options(_RECEIVING_COLUMNS))
     if host_kind not in HOST_KINDS or shop is None or shop.host_kind != host_kind:
         admission.note_refused(address)
         current_app.logger.info("Webhook for unknown shop %r (%s) from %s", shop_key[:40], host_kind[:20], address)

@@ -134,6 +134,76 @@
     }).catch(function () { form.submit(); });
   };
 
+  // Stock and price sync panel: counts and progress bars follow the account's runs (fetch polling).
+  var renderStock = function (panel, data) {
+    Object.keys(data.pending).forEach(function (name) {
+      var field = panel.querySelector('[data-stock-count="' + name + '"]');
+      if (field) { field.textContent = data.pending[name]; }
+    });
+    var paused = panel.querySelector('[data-stock-field="paused"]');
+    if (paused) {
+      paused.hidden = !data.paused;
+      paused.querySelector('[data-stock-text="paused"]').textContent = data.paused || "";
+    }
+    var last = panel.querySelector('[data-stock-text="last_push"]');
+    if (last && data.last_push) {
+      last.textContent = (data.last_push.finished_at || "").slice(0, 19).replace("T", " ") + " UTC: " +
+        (data.last_push.summary || data.last_push.status);
+    }
+    var next = panel.querySelector('[data-stock-text="next_push"]');
+    if (next) {
+      next.textContent = data.next_push_at ?
+        data.next_push_at.slice(0, 19).replace("T", " ") + " UTC (" + (data.waiting_for || "") + ")" :
+        "As soon as something changes";
+    }
+    var bars = panel.querySelector("[data-stock-progress]");
+    bars.replaceChildren();
+    data.running.forEach(function (run) {
+      var line = document.createElement("p");
+      line.className = "progress-line";
+      var label = document.createElement("span");
+      label.textContent = run.label;
+      var bar = document.createElement("progress");
+      bar.max = run.total || 1;
+      bar.value = run.done || 0;
+      var text = document.createElement("span");
+      text.textContent = (run.done || 0) + " / " + (run.total === null ? "?" : run.total);
+      line.append(label, " ", bar, " ", text);
+      bars.append(line);
+    });
+    bars.hidden = data.running.length === 0;
+  };
+
+  var watchStock = function (panel) {
+    var timer = null;
+    var poll = function () {
+      window.clearTimeout(timer);
+      fetch(panel.dataset.progressUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (response) { return response.json(); })
+        .then(function (data) {
+          renderStock(panel, data);
+          var busy = data.running.length > 0 || data.pending.in_flight > 0 || (data.pending.pending > 0 && !data.paused);
+          timer = window.setTimeout(poll, busy ? 2000 : 30000);
+        })
+        .catch(function () { timer = window.setTimeout(poll, 30000); });
+    };
+    panel.stockPoll = poll;
+    poll();
+  };
+
+  var stockAction = function (form) {
+    var panel = form.closest("[data-stock-panel]");
+    var message = panel.querySelector("[data-stock-message]");
+    postJson(form.action).then(function (data) {
+      message.textContent = data.message;
+      message.hidden = false;
+      panel.stockPoll();
+    }).catch(function () {
+      message.textContent = "That did not work. Reload the page and try again.";
+      message.hidden = false;
+    });
+  };
+
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-request-token]");
     if (button) { requestToken(button); return; }
@@ -147,7 +217,15 @@
       return;
     }
     var message = event.target.dataset.confirm;
-    if (message && !window.confirm(message)) { event.preventDefault(); }
+    if (message && !window.confirm(message)) { event.preventDefault(); return; }
+    if (event.target.hasAttribute("data-stock-action")) {
+      event.preventDefault();
+      stockAction(event.target);
+    }
+  });
+
+  document.addEventListener("change", function (event) {
+    if (event.target.hasAttribute("data-submit-on-change")) { event.target.form.submit(); }
   });
 
   // Live progress of a sync run: poll its JSON until it finishes, then reload so the page shows the outcome.
@@ -180,6 +258,7 @@
     document.querySelectorAll('[data-orders-panel][data-running="true"]').forEach(function (panel) {
       watchImport(panel, 0);
     });
+    document.querySelectorAll("[data-stock-panel]").forEach(watchStock);
     var region = document.querySelector("[data-region-select]");
     if (region) {
       filterMarketplaces(region);

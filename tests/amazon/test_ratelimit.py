@@ -9,7 +9,15 @@ import pytest
 import redis
 
 from connector.amazon.models import RateLimitBucket
-from connector.amazon.ratelimit import DatabaseBuckets, RedisBuckets, buckets_for_app, reserve
+from connector.amazon.operations import LISTINGS_FEED_SUBMISSIONS
+from connector.amazon.ratelimit import (
+    DatabaseBuckets,
+    RedisBuckets,
+    available_in,
+    buckets_for_app,
+    reserve,
+    window_grant,
+)
 from connector.extensions import db
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -36,6 +44,62 @@ def test_reservation_math():
     assert reserve(0.0, 0.0, 10_000.0, 0.016, 15) == (14.0, 0.0)
     # A clock that went backwards (another process) refills nothing instead of draining.
     assert reserve(5.0, 100.0, 90.0, 1.0, 15) == (4.0, 0.0)
+
+
+def test_available_in_reserves_nothing():
+    assert available_in(15.0, 0.0, 0.0, 0.016, 15) == 0.0
+    assert available_in(0.5, 0.0, 0.0, 1.0, 5) == pytest.approx(0.5)
+    # A queue of reservations (negative tokens) is waited out before the next free token.
+    assert available_in(-2.0, 0.0, 1.0, 1.0, 5) == pytest.approx(2.0)
+    assert available_in(-2.0, 0.0, 100.0, 1.0, 5) == 0.0
+
+
+def test_window_grants_follow_a_sliding_window():
+    grants, waits = [], []
+    for _ in range(7):
+        grants, wait = window_grant(grants, 1000.0, 5, 300.0)
+        waits.append(wait)
+    # Five at once, then each later one waits for the grant five places before it to leave the window.
+    assert waits == [0.0] * 5 + [300.0, 300.0]
+    assert grants == [1000.0, 1000.0, 1000.0, 1300.0, 1300.0]
+    assert window_grant([0.0, 10.0, 20.0, 30.0, 40.0], 305.0, 5, 300.0) == ([10.0, 20.0, 30.0, 40.0, 305.0], 0.0)
+    assert window_grant([0.0, 10.0, 20.0, 30.0, 40.0], 200.0, 5, 300.0)[1] == pytest.approx(100.0)
+
+
+def _check_peeking(buckets, now: FakeTime) -> None:
+    assert buckets.peek("SELLER:createFeed", 0.0083, 15) == 0.0  # an unknown bucket is full
+    for _ in range(15):
+        assert buckets.acquire("SELLER:createFeed", 0.0083, 15) == 0.0
+    waiting = buckets.peek("SELLER:createFeed", 0.0083, 15)
+    assert waiting == pytest.approx(1 / 0.0083)
+    assert buckets.peek("SELLER:createFeed", 0.0083, 15) == pytest.approx(waiting)  # peeking took nothing
+    now.value += 60
+    assert buckets.peek("SELLER:createFeed", 0.0083, 15) == pytest.approx(1 / 0.0083 - 60)
+
+
+def _check_window(buckets, now: FakeTime) -> None:
+    limit = LISTINGS_FEED_SUBMISSIONS
+    key = limit.key("SELLER", "NA")
+    assert buckets.peek_window(key, limit.limit, limit.window) == 0.0
+    waits = [buckets.acquire_window(key, limit.limit, limit.window) for _ in range(6)]
+    assert waits == [0.0] * 5 + [pytest.approx(limit.window)]
+    now.value += 100
+    # The sixth caller holds the slot after the first five; a seventh would wait for the second one's.
+    assert buckets.peek_window(key, limit.limit, limit.window) == pytest.approx(limit.window - 100)
+    assert buckets.peek_window(limit.key("SELLER", "EU"), limit.limit, limit.window) == 0.0
+
+
+def test_database_buckets_peek_and_windows(app):
+    now = FakeTime()
+    buckets = DatabaseBuckets(db.engine, now=now)
+    _check_peeking(buckets, now)
+    _check_window(buckets, now)
+
+
+def test_redis_buckets_peek_and_windows(redis_buckets):
+    buckets, now = redis_buckets
+    _check_peeking(buckets, now)
+    _check_window(buckets, now)
 
 
 def _check_queueing(buckets, now: FakeTime) -> None:

@@ -122,3 +122,57 @@ def test_a_second_drain_of_the_same_shop_waits_and_looks_again(app, handled, mon
     lease.release()
     tasks.drain_job.call_local(shop.id)
     assert only_delivery().status == DeliveryStatus.PROCESSED
+
+
+class BatchRecorder:
+    """A batch handler: gets consecutive deliveries of its topics together; refuses payloads marked "bad"."""
+
+    def __init__(self) -> None:
+        self.calls: list[list[dict]] = []
+
+    def __call__(self, events) -> None:
+        self.calls.append([event.payload for event in events])
+        if any(event.payload.get("bad") for event in events):
+            raise DeliveryInvalid("this one is bad")
+
+
+@pytest.fixture
+def batch_handler(app):
+    from connector.webhooks import handlers
+
+    recorder = BatchRecorder()
+    key = ("woocommerce", "product.updated")
+    saved = handlers._HANDLERS.get(key)
+    handlers._HANDLERS[key] = recorder
+    handlers._BATCH_HANDLERS.add(recorder)
+    yield recorder
+    handlers._BATCH_HANDLERS.discard(recorder)
+    handlers._HANDLERS[key] = saved
+
+
+def _store_without_draining(app, shop, payloads) -> None:
+    lease = leases.acquire(f"inbox:{shop.id}")  # another consumer is draining: deliveries only pile up
+    for payload in payloads:
+        send.woocommerce(app.test_client(), shop, "product.updated", payload)
+    lease.release()
+
+
+def test_a_batch_handler_gets_consecutive_deliveries_together(app, batch_handler):
+    shop = make_shop()
+    _store_without_draining(app, shop, [{"id": 1}, {"id": 2}, {"id": 3}])
+    assert processing.drain(shop.id).processed == 3
+    assert batch_handler.calls == [[{"id": 1}, {"id": 2}, {"id": 3}]]
+    assert {d.status for d in db.session.scalars(select(WebhookDelivery))} == {DeliveryStatus.PROCESSED}
+
+
+def test_a_failing_batch_is_processed_one_by_one_so_only_the_culprit_fails(app, batch_handler):
+    shop = make_shop()
+    _store_without_draining(app, shop, [{"id": 1}, {"id": 2, "bad": True}, {"id": 3}])
+    outcome = processing.drain(shop.id)
+    assert (outcome.processed, outcome.failed) == (2, 1)
+    assert batch_handler.calls[1:] == [[{"id": 1}], [{"id": 2, "bad": True}], [{"id": 3}]]
+    db.session.expire_all()
+    deliveries = db.session.scalars(select(WebhookDelivery).order_by(WebhookDelivery.id)).all()
+    assert [(d.status, d.attempts) for d in deliveries] == [
+        (DeliveryStatus.PROCESSED, 1), (DeliveryStatus.FAILED, 1), (DeliveryStatus.PROCESSED, 1)]
+    assert "this one is bad" in deliveries[1].problem
