@@ -131,7 +131,6 @@ def load_config(instance_path: str) -> dict:
         "PERMANENT_SESSION_LIFETIME": int(_env("SESSION_LIFETIME", str(8 * 3600))),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "WTF_CSRF_SSL_STRICT": False,  # Referer is stripped in the iframe; the token itself is the proof
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     }
     return config
 

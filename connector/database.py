@@ -1,9 +1,12 @@
 """Binding the database, with SQLite set up to share its file between the web app and job consumers."""
 from __future__ import annotations
 
+import time
+
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
+from sqlalchemy.pool import Pool
 
 from .extensions import db
 
@@ -27,6 +30,32 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+
+
+IDLE_BEFORE_PING = 5.0  # seconds
+
+
+@event.listens_for(Pool, "connect")
+@event.listens_for(Pool, "checkin")
+def _remember_use(dbapi_connection, connection_record) -> None:
+    if connection_record is not None:
+        connection_record.info["last_used"] = time.monotonic()
+
+
+@event.listens_for(Pool, "checkout")
+def _ping_if_idle(dbapi_connection, connection_record, connection_proxy) -> None:
+    """pool_pre_ping would ping on every checkout, a round trip on every request. A connection in steady use is
+    known to be alive; only one that sat idle (through a database restart, a firewall's idle timeout) is pinged.
+    A connection that dies while in use fails its request once and the pool replaces every older one."""
+    if time.monotonic() - connection_record.info.get("last_used", 0.0) < IDLE_BEFORE_PING:
+        return
+    try:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SELECT 1")
+        cursor.close()
+        dbapi_connection.rollback()
+    except Exception as error:  # noqa: BLE001 - any failure means this connection is gone
+        raise exc.DisconnectionError(f"connection failed its ping: {type(error).__name__}") from error
 
 
 def init_app(app: Flask) -> None:

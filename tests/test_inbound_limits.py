@@ -72,3 +72,23 @@ def test_redis_buckets_are_shared_between_processes_and_fail_open():
     assert web_one.take(key, limit) > 0 and web_two.available(key, limit) > 0
     down = RedisLimiter(redis.Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2))
     assert down.take(key, limit) == 0
+
+
+def test_redis_admits_several_checks_in_one_step():
+    from connector.security.inbound import Check
+
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.ConnectionError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    for key in ("refused", "address", "shop"):
+        client.delete(f"connector:inbound:test-admit-{key}")
+    limiter = RedisLimiter(client)
+    checks = [Check("test-admit-refused", Limit(0.001, 1), take=False), Check("test-admit-address", Limit(0.001, 5)),
+              Check("test-admit-shop", Limit(0.001, 2))]
+    assert limiter.admit(checks) == (-1, 0.0) and limiter.admit(checks) == (-1, 0.0)
+    failed, wait = limiter.admit(checks)
+    assert failed == 2 and wait > 0  # the shop's bucket is empty; the address still has tokens
+    limiter.take("test-admit-refused", Limit(0.001, 1))
+    assert limiter.admit(checks)[0] == 0  # a refused address is stopped first, and only looked at

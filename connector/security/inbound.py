@@ -26,12 +26,23 @@ class Limit:
     burst: int
 
 
+@dataclass(frozen=True)
+class Check:
+    key: str
+    limit: Limit
+    take: bool = True  # False: only look whether a token is there
+
+
 class Limiter(Protocol):
     def take(self, key: str, limit: Limit) -> float:
         """Take a token; 0 if allowed, else the seconds until one is available (nothing taken)."""
 
     def available(self, key: str, limit: Limit) -> float:
         """Like take() but takes nothing."""
+
+    def admit(self, checks: list[Check]) -> tuple[int, float]:
+        """Apply the checks in order, in one step; (-1, 0) when all pass, else (index of the first that failed,
+        seconds to wait)."""
 
 
 class MemoryLimiter:
@@ -64,6 +75,13 @@ class MemoryLimiter:
             tokens = self._level(key, limit, self.now())
         return 0.0 if tokens >= 1 else (1 - tokens) / limit.rate
 
+    def admit(self, checks: list[Check]) -> tuple[int, float]:
+        for index, check in enumerate(checks):
+            wait = self.take(check.key, check.limit) if check.take else self.available(check.key, check.limit)
+            if wait:
+                return index, wait
+        return -1, 0.0
+
 
 _TAKE_LUA = """
 local rate, burst, now, take = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
@@ -78,9 +96,27 @@ return '0'
 """
 
 
+# Several checks in one round trip: KEYS are the buckets, ARGV now, then rate, burst and take for each.
+_ADMIT_LUA = """
+local now = tonumber(ARGV[1])
+for i, key in ipairs(KEYS) do
+  local rate, burst, take = tonumber(ARGV[i * 3 - 1]), tonumber(ARGV[i * 3]), tonumber(ARGV[i * 3 + 1])
+  local state = redis.call('HMGET', key, 'tokens', 'updated_at')
+  local tokens = math.min(burst, (tonumber(state[1]) or burst) + math.max(0, now - (tonumber(state[2]) or now)) * rate)
+  if tokens < 1 then return {i - 1, tostring((1 - tokens) / rate)} end
+  if take == 1 then
+    redis.call('HSET', key, 'tokens', tostring(tokens - 1), 'updated_at', tostring(now))
+    redis.call('EXPIRE', key, math.ceil(burst / rate) + 60)
+  end
+end
+return {-1, '0'}
+"""
+
+
 class RedisLimiter:
     def __init__(self, client: redis.Redis, prefix: str = "connector:inbound:", now=time.time) -> None:
         self.script = client.register_script(_TAKE_LUA)
+        self.admit_script = client.register_script(_ADMIT_LUA)
         self.prefix = prefix
         self.now = now
 
@@ -96,6 +132,17 @@ class RedisLimiter:
 
     def available(self, key: str, limit: Limit) -> float:
         return self._run(key, limit, 0)
+
+    def admit(self, checks: list[Check]) -> tuple[int, float]:
+        args = [repr(self.now())]
+        for check in checks:
+            args += [repr(check.limit.rate), check.limit.burst, int(check.take)]
+        try:
+            index, wait = self.admit_script(keys=[self.prefix + check.key for check in checks], args=args)
+        except redis.RedisError:
+            logger.warning("Inbound rate limiter unavailable (Redis); letting the request through", exc_info=True)
+            return -1, 0.0
+        return int(index), float(wait)
 
 
 def limiter() -> Limiter:

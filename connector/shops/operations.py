@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..synclog.operations import record
+from ..webhooks.receivers import forget as forget_receiver
 from .models import HOST_KINDS, Shop, new_webhook_secret
 
 
@@ -89,6 +90,7 @@ def rotate_webhook_secret(shop: Shop, actor: str) -> str:
     """A new secret for the cart to sign webhooks with (WooCommerce, generic); returned once, to be shown once."""
     shop.webhook_secret = new_webhook_secret()
     db.session.commit()
+    forget_receiver(shop.shop_key)
     record("warning", "settings", f"Webhook secret replaced by {actor}: update it in your cart, deliveries signed "
            "with the old one are refused from now on.", shop_id=shop.id)
     return shop.webhook_secret
@@ -97,4 +99,5 @@ def rotate_webhook_secret(shop: Shop, actor: str) -> str:
 def set_shopify_client_secret(shop: Shop, secret: str, actor: str) -> None:
     shop.webhook_secret = secret.strip()
     db.session.commit()
+    forget_receiver(shop.shop_key)
     record("info", "settings", f"Shopify app client secret changed by {actor}.", shop_id=shop.id)

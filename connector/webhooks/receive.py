@@ -5,7 +5,6 @@ retries), never an acknowledgement for something we did not keep.
 """
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import re
@@ -15,15 +14,16 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..clock import utcnow
 from ..extensions import db
-from ..shops.models import Shop
 from ..synclog.operations import record
+from . import inbox_writer
 from .handlers import handler_for
 from .models import DeliveryStatus, InboxKick, WebhookDelivery
+from .receivers import Receiver, receiver
 from .signatures import VERIFIERS, SignatureRejected, Verified, body_digest
 
 logger = logging.getLogger(__name__)
@@ -40,12 +40,13 @@ class Answer:
     kick_shop_id: int | None = None  # queue a drain job for this shop once the answer is committed
 
 
-def receive(shop: Shop, host_kind: str, body: bytes, headers: Mapping[str, str], remote_addr: str | None) -> Answer:
+def receive(shop: Receiver, body: bytes, headers: Mapping[str, str], remote_addr: str | None) -> Answer:
+    host_kind = shop.host_kind
     if host_kind == "woocommerce" and "X-WC-Webhook-Signature" not in headers and WOOCOMMERCE_PING.fullmatch(body):
         # WooCommerce pings a new webhook unsigned and only accepts exactly 200 as success.
         return Answer(200, {"status": "ok"})
     try:
-        verified = VERIFIERS[host_kind](shop.webhook_secret, body, headers)
+        verified = _verify(shop, body, headers)
     except SignatureRejected as rejected:
         _reject(shop, host_kind, body, headers, remote_addr, f"Signature refused: {rejected}.", status=401,
                 keep_body=False)
@@ -62,10 +63,13 @@ def receive(shop: Shop, host_kind: str, body: bytes, headers: Mapping[str, str],
         return Answer(400, {"error": "NUL characters are not accepted"})
     topic = verified.topic if verified.topic is not None else _generic_topic(payload)
     handled = handler_for(host_kind, topic) is not None
-    delivery_id = _store(shop, host_kind, topic, verified, body, remote_addr,
-                         DeliveryStatus.RECEIVED if handled else DeliveryStatus.IGNORED)
-    kick = delivery_id is not None and handled and mark_kick(shop.id)
-    db.session.commit()  # one commit for the delivery and its kick marker, before we acknowledge
+    # Committed with its kick marker before we acknowledge.
+    delivery_id, kick = inbox_writer.store({
+        "shop_id": shop.id, "host_kind": host_kind, "topic": topic[:100], "dedupe_key": verified.dedupe_key[:200],
+        "delivery_id": verified.delivery_id, "event_id": verified.event_id, "received_at": utcnow(),
+        "sent_at": verified.sent_at, "status": DeliveryStatus.RECEIVED if handled else DeliveryStatus.IGNORED,
+        "body": body, "body_sha256": body_digest(body), "body_size": len(body), "remote_addr": remote_addr,
+        "attempts": 0, "duplicates": 0}, kick=handled)
     if delivery_id is None:
         return Answer(200, {"status": "duplicate"})
     if not handled:
@@ -74,53 +78,34 @@ def receive(shop: Shop, host_kind: str, body: bytes, headers: Mapping[str, str],
     return Answer(200, {"status": "accepted", "id": delivery_id}, kick_shop_id=shop.id if kick else None)
 
 
+def _verify(shop: Receiver, body: bytes, headers: Mapping[str, str]) -> Verified:
+    """Against the remembered secret, then once more against the stored one: it may have just changed."""
+    try:
+        return VERIFIERS[shop.host_kind](shop.webhook_secret, body, headers)
+    except SignatureRejected:
+        current = receiver(shop.shop_key, fresh=True)
+        if current is None or current.webhook_secret == shop.webhook_secret:
+            raise
+        return VERIFIERS[shop.host_kind](current.webhook_secret, body, headers)
+
+
 def _generic_topic(payload: Any) -> str:
     return str(payload.get("type") or "") if isinstance(payload, dict) else ""
 
 
 
-@functools.cache
-def _store_statement(dialect: str):
-    """Built once per dialect: the hot path of every webhook only binds its values."""
-    table = WebhookDelivery.__table__
-    return ((postgresql if dialect == "postgresql" else sqlite).insert(table)
-            .on_conflict_do_nothing(index_elements=["shop_id", "dedupe_key"]).returning(table.c.id))
-
-
-@functools.cache
-def _kick_statement(dialect: str):
-    table = InboxKick.__table__
-    return ((postgresql if dialect == "postgresql" else sqlite).insert(table)
-            .on_conflict_do_nothing().returning(table.c.shop_id))
-
-
-def _store(shop: Shop, host_kind: str, topic: str, verified: Verified, body: bytes, remote_addr: str | None,
-           status: str) -> int | None:
-    """Insert the delivery (uncommitted); None when its dedupe key was seen before (then only the duplicate count
-    goes up)."""
-    delivery_id = db.session.execute(_store_statement(db.engine.dialect.name), {
-        "shop_id": shop.id, "host_kind": host_kind, "topic": topic[:100], "dedupe_key": verified.dedupe_key[:200],
-        "delivery_id": verified.delivery_id, "event_id": verified.event_id, "received_at": utcnow(),
-        "sent_at": verified.sent_at, "status": status, "body": body, "body_sha256": body_digest(body),
-        "body_size": len(body), "remote_addr": remote_addr, "attempts": 0, "duplicates": 0,
-    }).scalar()
-    if delivery_id is None:
-        db.session.execute(
-            update(WebhookDelivery)
-            .where(WebhookDelivery.shop_id == shop.id, WebhookDelivery.dedupe_key == verified.dedupe_key[:200])
-            .values(duplicates=WebhookDelivery.duplicates + 1)
-        )
-    return delivery_id
-
-
 def mark_kick(shop_id: int) -> bool:
-    """Set the shop's "drain queued" marker; True when it was not set (the caller queues a drain). An insert that
-    ignores a conflict, so a receiver and a busy drain setting it at once do not fail."""
-    return db.session.execute(_kick_statement(db.engine.dialect.name),
-                              {"shop_id": shop_id, "queued_at": utcnow()}).scalar() is not None
+    """Set the shop's "drain queued" marker in the session's transaction; True when it was not set (the caller
+    queues a drain). Ignores a conflict, so a receiver and a busy drain setting it at once do not fail."""
+    return db.session.execute(_insert(InboxKick).values(shop_id=shop_id, queued_at=utcnow()).on_conflict_do_nothing()
+                              .returning(InboxKick.shop_id)).scalar() is not None
 
 
-def _reject(shop: Shop, host_kind: str, body: bytes, headers: Mapping[str, str], remote_addr: str | None,
+def _insert(model):
+    return (postgresql if db.engine.dialect.name == "postgresql" else sqlite).insert(model)
+
+
+def _reject(shop: Receiver, host_kind: str, body: bytes, headers: Mapping[str, str], remote_addr: str | None,
             problem: str, *, status: int, keep_body: bool) -> None:
     """Keep a trace of what we refused: the deliveries list and the log show it, nothing is processed.
     Unverified bodies are not stored: anybody can send them."""
@@ -138,8 +123,9 @@ def _reject(shop: Shop, host_kind: str, body: bytes, headers: Mapping[str, str],
            shop_id=shop.id, http_status=status, error_code="webhook_rejected")
 
 
-def reject_oversized(shop: Shop, host_kind: str, size: int, limit: int, headers: Mapping[str, str],
+def reject_oversized(shop: Receiver, size: int, limit: int, headers: Mapping[str, str],
                      remote_addr: str | None) -> Answer:
+    host_kind = shop.host_kind
     problem = f"The body is {size} bytes, over the limit of {limit} bytes."
     db.session.add(WebhookDelivery(
         shop_id=shop.id, host_kind=host_kind, topic=_topic_header(host_kind, headers)[:100],
@@ -164,7 +150,7 @@ def _delivery_header(host_kind: str, headers: Mapping[str, str]) -> str | None:
     return value.replace("\x00", "") if value else value
 
 
-def _log_ignored_topic(shop: Shop, host_kind: str, topic: str, delivery_id: int) -> None:
+def _log_ignored_topic(shop: Receiver, host_kind: str, topic: str, delivery_id: int) -> None:
     """Once a day per topic, not on every delivery: a cart sending a topic we do not use is not an error storm."""
     since = utcnow() - IGNORED_TOPIC_LOG_INTERVAL
     earlier = db.session.scalar(

@@ -2,49 +2,43 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, current_app, jsonify, request
-from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import load_only
 
 from ..extensions import csrf, db
-from ..shops.models import HOST_KINDS, Shop
+from ..shops.models import HOST_KINDS
 from . import admin, admission
 from .receive import Answer, receive, reject_oversized
+from .receivers import Receiver, receiver
 from .tasks import kick
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
-# What receiving needs; the shop's other secrets (cart API credentials) are not decrypted on every webhook.
-_RECEIVING_COLUMNS = load_only(Shop.id, Shop.shop_key, Shop.host_kind, Shop.webhook_secret)
-
-
 @bp.post("/<host_kind>/<shop_key>")
 def deliver(host_kind: str, shop_key: str):
     address = request.remote_addr or "unknown"
-    if (refused := admission.refuse_address(address)) is not None:
-        return refused
-    shop = db.session.scalar(select(Shop).where(Shop.shop_key == shop_key).options(_RECEIVING_COLUMNS))
+    shop = receiver(shop_key)
     if host_kind not in HOST_KINDS or shop is None or shop.host_kind != host_kind:
+        if (refused := admission.refuse(address, None)) is not None:
+            return refused
         admission.note_refused(address)
         current_app.logger.info("Webhook for unknown shop %r (%s) from %s", shop_key[:40], host_kind[:20], address)
         return jsonify(error="unknown shop"), 404
-    if (refused := admission.refuse_shop(shop)) is not None:
-        current_app.logger.warning("Webhooks of shop %s are over the shop's rate limit", shop.id)
+    if (refused := admission.refuse(address, shop.id)) is not None:
         return refused
-    answer = _receive_body(shop, host_kind, address)
+    answer = _receive_body(shop, address)
     if answer.status == 401:
         admission.note_refused(address)
     return _respond(answer)
 
 
-def _receive_body(shop: Shop, host_kind: str, address: str) -> Answer:
+def _receive_body(shop: Receiver, address: str) -> Answer:
     """Read at most the size limit (never the whole of an oversized body), then receive it."""
     max_bytes = current_app.config["WEBHOOK_MAX_BYTES"]
     if (request.content_length or 0) > max_bytes:
-        return reject_oversized(shop, host_kind, request.content_length, max_bytes, request.headers, address)
+        return reject_oversized(shop, request.content_length, max_bytes, request.headers, address)
     body = request.stream.read(max_bytes + 1)
     if len(body) > max_bytes:
-        return reject_oversized(shop, host_kind, len(body), max_bytes, request.headers, address)
-    return receive(shop, host_kind, body, request.headers, address)
+        return reject_oversized(shop, len(body), max_bytes, request.headers, address)
+    return receive(shop, body, request.headers, address)
 
 
 def _respond(answer: Answer):

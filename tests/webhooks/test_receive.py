@@ -157,3 +157,12 @@ def test_nul_characters_are_refused_with_400_not_a_database_error(app, handled):
     assert response.status_code == 400 and "NUL" in response.json["error"]
     [refused] = deliveries(DeliveryStatus.REJECTED)
     assert "NUL characters" in refused.problem and handled.events == []
+
+
+def test_a_secret_changed_elsewhere_is_honoured_at_once(app, handled):
+    shop = make_shop()
+    client = app.test_client()
+    assert send.woocommerce(client, shop, "product.updated", {"id": 1}).status_code == 200  # secret now remembered
+    db.session.execute(db.update(type(shop)).where(type(shop).id == shop.id).values(webhook_secret="changed-elsewhere"))
+    db.session.commit()  # as another process would: this process's memory is not told
+    assert send.woocommerce(client, shop, "product.updated", {"id": 2}, secret="changed-elsewhere").status_code == 200
