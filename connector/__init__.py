@@ -29,7 +29,7 @@ def create_app(overrides: dict[str, Any] | None = None, instance_path: str | Non
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
-    from . import extensions, database, jobs
+    from . import extensions, database, jobs, i18n
     from .security import embed, inbound, inputs
     from .health import views as health
     from .shops import views as shops, cli as shops_cli, settings as shop_settings, formatting
@@ -47,6 +47,7 @@ def create_app(overrides: dict[str, Any] | None = None, instance_path: str | Non
     database.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(app.root_path + "/../migrations"))
     extensions.csrf.init_app(app)
+    i18n.init_app(app)
     jobs.init_app(app)
     embed.init_app(app)
     inbound.init_app(app)
