@@ -1,0 +1,81 @@
+"""The "Find a SKU or order" box: an exact Amazon order ID, cart order ID or number, or SKU of this shop leads
+straight to its story; anything else gets suggestions that start with what was typed."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import url_for
+from sqlalchemy import or_, select
+
+from ..accounts.operations import accounts_of
+from ..extensions import db
+from ..orders.models import ImportedOrder
+from ..shops.models import Shop
+from ..stock.models import HostItem, ListingState, SkuMapping
+from ..synclog.models import LogEntry
+from .order_story import order_by_cart_id
+
+SUGGESTIONS = 10
+PATH_UNSAFE = ("//", "\\")
+
+
+def sku_url(sku: str, **args: object) -> str:
+    """The SKU's story. SKUs may hold slashes: those that would not survive as a path (a leading or trailing slash,
+    "." or ".." segments, which browsers and proxies rewrite) go in the query string instead."""
+    segments = sku.split("/")
+    if sku and not any(s in ("", ".", "..") for s in segments) and not any(u in sku for u in PATH_UNSAFE):
+        return url_for("stories.sku", sku=sku, **args)
+    return url_for("stories.sku_by_query", sku=sku, **args)
+
+
+@dataclass
+class Found:
+    target: str | None = None
+    skus: list[str] = field(default_factory=list)
+    orders: list[str] = field(default_factory=list)
+
+
+def find(shop: Shop, text: str) -> Found:
+    text = text.strip()
+    if not text:
+        return Found()
+    order = db.session.scalar(select(ImportedOrder.amazon_order_id).where(
+        ImportedOrder.shop_id == shop.id, ImportedOrder.amazon_order_id == text).limit(1))
+    if order is None:
+        by_cart = order_by_cart_id(shop, text)
+        order = by_cart.amazon_order_id if by_cart else None
+    if order is not None:
+        return Found(target=url_for("stories.order", amazon_order_id=order))
+    if known_sku(shop, text):
+        return Found(target=sku_url(text))
+    return Found(skus=_sku_suggestions(shop, text), orders=_order_suggestions(shop, text))
+
+
+def known_sku(shop: Shop, sku: str) -> bool:
+    if db.session.scalar(select(HostItem.id).where(HostItem.shop_id == shop.id, HostItem.sku == sku)) is not None:
+        return True
+    account_ids = [account.id for account in accounts_of(shop)]
+    if account_ids and (db.session.scalar(select(ListingState.id).where(
+            ListingState.account_id.in_(account_ids), ListingState.host_sku == sku).limit(1)) is not None
+            or db.session.scalar(select(SkuMapping.id).where(
+                SkuMapping.account_id.in_(account_ids),
+                or_(SkuMapping.host_sku == sku, SkuMapping.seller_sku == sku)).limit(1)) is not None):
+        return True
+    return db.session.scalar(select(LogEntry.id).where(LogEntry.shop_id == shop.id, LogEntry.sku == sku[:100])
+                             .limit(1)) is not None
+
+
+def _starting_with(column, text: str):
+    """A prefix as a range, which every database answers from a plain b-tree index (LIKE may not)."""
+    return column.between(text, text + "\U0010ffff")
+
+
+def _sku_suggestions(shop: Shop, text: str) -> list[str]:
+    return list(db.session.scalars(select(HostItem.sku).where(
+        HostItem.shop_id == shop.id, _starting_with(HostItem.sku, text)).order_by(HostItem.sku).limit(SUGGESTIONS)))
+
+
+def _order_suggestions(shop: Shop, text: str) -> list[str]:
+    return list(db.session.scalars(select(ImportedOrder.amazon_order_id).where(
+        ImportedOrder.shop_id == shop.id, _starting_with(ImportedOrder.amazon_order_id, text))
+        .order_by(ImportedOrder.amazon_order_id).limit(SUGGESTIONS)))
