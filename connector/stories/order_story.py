@@ -74,10 +74,10 @@ def _order_events(order: ImportedOrder) -> list[Event]:
     account: AmazonAccount = order.account
     run = _import_run(order)
     events = [Event(at=order.imported_at, source="order", title=_("Imported from Amazon"),
-                    detail=_("Order %(order)s (%(where)s), purchased %(purchased)s UTC, was imported with Amazon "
-                             "status %(status)s.", order=order.amazon_order_id,
+                    detail=_("Order %(order)s (%(where)s), purchased %(purchased)s UTC, was imported; it is to be "
+                             "created in the cart.", order=order.amazon_order_id,
                              where=where(account, order.marketplace_id),
-                             purchased=f"{order.purchased_at:%Y-%m-%d %H:%M}", status=order.amazon_status),
+                             purchased=f"{order.purchased_at:%Y-%m-%d %H:%M}"),
                     links=run_link(run.id if run else None), account_id=account.id, order=10)]
     if order.cart_created_at:
         events.append(Event(at=order.cart_created_at, source="order", title=_("Created in the cart"),

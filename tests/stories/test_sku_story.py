@@ -3,22 +3,19 @@ accepts or rejects; the page shows each step in time order with links to the del
 run."""
 from __future__ import annotations
 
-import re
+import json
 
-from stockhelpers import demo_items, push_and_settle
+from helpers import launch, make_shop
+from hostwebhooks import host_file, shopify
+from stockhelpers import US, connect_account, demo_items, push_and_settle, seed
+from storyhelpers import rows
 
 from connector.extensions import db
 from connector.stock.models import SkuMapping, Submission
 from connector.webhooks.models import WebhookDelivery
 
 
-def rows(html: str) -> list[tuple[str, str]]:
-    """(source, text) of each timeline row, in page order."""
-    found = re.findall(r'data-story-source="(\w+)">(.*?)</tr>', html, re.S)
-    return [(source, re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)).strip()) for source, body in found]
-
-
-def test_accepted_then_rejected_sku_reads_in_order_with_links(sandbox, stock_account, send, stock_admin):
+def test_a_sku_changed_twice_reads_in_order_with_links(sandbox, stock_account, send, stock_admin):
     send(demo_items([1], 7, "21.50"))
     push_and_settle(sandbox, stock_account.id)
     send([{"sku": "DEMO-SKU-001", "quantity": 3, "price": "21.50"}])
@@ -92,3 +89,24 @@ def test_a_mapped_and_an_excluded_sku_tell_their_mapping(sandbox, stock_account,
     excluded = stock_admin.get("/admin/stories/sku/CART-GONE").get_data(as_text=True)
     assert "Excluded in US main (every marketplace)" in excluded
     assert "No Amazon listing is derived" in excluded and "The cart said: quantity 1" in excluded
+
+
+def test_shopify_levels_and_product_webhooks_both_tell_the_story(app, sandbox, feeds, stock_admin):
+    shop = make_shop("Shopify shop", "shopify", "https://admin.shopify.com")
+    seed(sandbox, US, {"sku": "IPOD2008PINK", "quantity": 0, "price": "1.00"})
+    account = connect_account(sandbox, shop)
+    client = app.test_client()
+    shopify(client, shop, "products/update", host_file("shopify/products_update.json"))
+    level = json.loads(host_file("shopify/inventory_levels_update.json"))  # item 808950810 is IPOD2008PINK
+    shopify(client, shop, "inventory_levels/update", dict(level, available=7, updated_at="2030-01-01T00:00:00Z"))
+    push_and_settle(sandbox, account.id)
+
+    html = launch(app.test_client(), shop).get("/admin/stories/sku/IPOD2008PINK").get_data(as_text=True)
+    timeline = rows(html)
+    assert [source for source, _ in timeline][:2] == ["webhook", "webhook"]
+    assert "Webhook products/update" in timeline[0][1] and "The cart said: quantity 10" in timeline[0][1]
+    assert "Webhook inventory_levels/update" in timeline[1][1]
+    assert f"Available at location {level['location_id']}: 7" in timeline[1][1]
+    assert any("Amazon accepted quantity 7" in text for _, text in timeline)
+    # Another shop's admin does not see it.
+    assert stock_admin.get("/admin/stories/sku/IPOD2008PINK").status_code == 404
