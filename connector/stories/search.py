@@ -5,15 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask import url_for
-from sqlalchemy import or_, select
+from sqlalchemy import and_, select
 
 from ..accounts.operations import accounts_of
 from ..extensions import db
 from ..orders.models import ImportedOrder
 from ..shops.models import Shop
-from ..stock.models import HostItem, ListingState, SkuMapping
+from ..stock.models import HostItem, ListingState
 from ..synclog.models import LogEntry
 from .order_story import order_by_cart_id
+from .sku_story import mappings_of
 
 SUGGESTIONS = 10
 PATH_UNSAFE = ("//", "\\")
@@ -57,17 +58,16 @@ def known_sku(shop: Shop, sku: str) -> bool:
     account_ids = [account.id for account in accounts_of(shop)]
     if account_ids and (db.session.scalar(select(ListingState.id).where(
             ListingState.account_id.in_(account_ids), ListingState.host_sku == sku).limit(1)) is not None
-            or db.session.scalar(select(SkuMapping.id).where(
-                SkuMapping.account_id.in_(account_ids),
-                or_(SkuMapping.host_sku == sku, SkuMapping.seller_sku == sku)).limit(1)) is not None):
+            or any(mappings_of(accounts_of(shop), sku))):
         return True
     return db.session.scalar(select(LogEntry.id).where(LogEntry.shop_id == shop.id, LogEntry.sku == sku[:100])
                              .limit(1)) is not None
 
 
 def _starting_with(column, text: str):
-    """A prefix as a range, which every database answers from a plain b-tree index (LIKE may not)."""
-    return column.between(text, text + "\U0010ffff")
+    """The index seeks to the prefix (>=, which every collation's b-tree answers; LIKE alone may not use it) and
+    reads on in order, keeping what starts with it, until the suggestions are complete."""
+    return and_(column >= text, column.startswith(text, autoescape=True))
 
 
 def _sku_suggestions(shop: Shop, text: str) -> list[str]:

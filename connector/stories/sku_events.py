@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from ..accounts.models import AmazonAccount
 from ..amazon.marketplaces import BY_ID
-from ..stock.models import ItemStatus, SkuMapping, Submission, SubmissionItem
+from ..stock.models import ALL_MARKETPLACES, ItemStatus, SkuMapping, Submission, SubmissionItem
 from ..webhooks.models import WebhookDelivery
 from .models import SkuTouch, TouchKind
 from .timeline import Event, delivery_link, run_link
@@ -108,7 +108,8 @@ def answer_event(item: SubmissionItem, submission: Submission, account: AmazonAc
 
 
 def mapping_event(mapping: SkuMapping, account: AmazonAccount) -> Event:
-    scope = _("every marketplace") if mapping.marketplace_id == "*" else where(account, mapping.marketplace_id)
+    scope = (_("every marketplace") if mapping.marketplace_id == ALL_MARKETPLACES
+             else where(account, mapping.marketplace_id))
     if mapping.excluded:
         detail = _("Cart SKU %(sku)s is excluded in %(scope)s: it is not sent to Amazon.", sku=mapping.host_sku,
                    scope=scope)

@@ -4,6 +4,7 @@ the webhooks that touched it, each submission that carried it with Amazon's answ
 Every query is scoped to the shop and uses an index on the SKU (or the listing, product or inventory item)."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
@@ -13,7 +14,8 @@ from ..accounts.models import AmazonAccount
 from ..accounts.operations import accounts_of
 from ..extensions import db
 from ..shops.models import Shop
-from ..stock.models import HostItem, ListingState, SkuMapping, SkuNotice, Submission, SubmissionItem
+from ..stock.models import (ALL_MARKETPLACES, HostItem, ListingState, SkuMapping, SkuNotice, Submission,
+                            SubmissionItem)
 from ..synclog.models import LogEntry
 from ..webhooks.models import WebhookDelivery
 from .models import SkuTouch, TouchKind
@@ -70,7 +72,7 @@ def sku_story(shop: Shop, sku: str, account_id: int | None = None) -> SkuStory:
                 if account_id is None or account.id == account_id}
     story = SkuStory(sku=sku, accounts=accounts)
     story.item = db.session.scalar(select(HostItem).where(HostItem.shop_id == shop.id, HostItem.sku == sku))
-    story.mappings = _mappings(accounts, sku)
+    story.mappings = mappings_of(accounts.values(), sku)
     states = _listings(accounts, sku)
     story.listings = [Listing(accounts[state.account_id], state, _mapping_for(story.mappings, state))
                       for state in states]
@@ -82,13 +84,18 @@ def sku_story(shop: Shop, sku: str, account_id: int | None = None) -> SkuStory:
     return story
 
 
-def _mappings(accounts: dict[int, AmazonAccount], sku: str) -> list[SkuMapping]:
+def mappings_of(accounts: Iterable[AmazonAccount], sku: str) -> list[SkuMapping]:
+    """Mappings from or to this SKU. The marketplaces are named so both lookups seek in an index (account,
+    marketplace, host SKU) and (account, seller SKU) instead of reading every mapping of the account."""
+    accounts = list(accounts)
     if not accounts:
         return []
+    marketplaces = sorted({m for account in accounts for m in account.marketplace_ids or []} | {ALL_MARKETPLACES})
+    ids = [account.id for account in accounts]
     return list(db.session.scalars(select(SkuMapping).where(
-        SkuMapping.account_id.in_(accounts),
-        or_(SkuMapping.host_sku == sku, SkuMapping.seller_sku == sku)).order_by(SkuMapping.account_id,
-                                                                                SkuMapping.marketplace_id)))
+        SkuMapping.account_id.in_(ids),
+        or_(and_(SkuMapping.marketplace_id.in_(marketplaces), SkuMapping.host_sku == sku),
+            SkuMapping.seller_sku == sku)).order_by(SkuMapping.account_id, SkuMapping.marketplace_id)))
 
 
 def _listings(accounts: dict[int, AmazonAccount], sku: str) -> list[ListingState]:
@@ -106,7 +113,7 @@ def _mapping_for(mappings: list[SkuMapping], state: ListingState) -> SkuMapping 
     """The mapping that applies: the marketplace's own before the one for every marketplace."""
     candidates = [m for m in mappings if m.account_id == state.account_id and m.host_sku == state.host_sku]
     return next((m for m in candidates if m.marketplace_id == state.marketplace_id),
-                next((m for m in candidates if m.marketplace_id == "*"), None))
+                next((m for m in candidates if m.marketplace_id == ALL_MARKETPLACES), None))
 
 
 def _events(shop: Shop, sku: str, item: HostItem | None, states: list[ListingState], mappings: list[SkuMapping],
