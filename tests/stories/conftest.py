@@ -10,7 +10,7 @@ import pytest
 TESTS = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(TESTS / "stock"), str(TESTS / "orders")]
 
-from fakeorders import WooCommerceWithOrders  # noqa: E402
+from fakeorders import ShopifyWithOrders, WooCommerceWithOrders  # noqa: E402
 from helpers import launch, make_shop  # noqa: E402
 from hostwebhooks import generic  # noqa: E402
 import orderhelpers  # noqa: E402
@@ -73,3 +73,11 @@ def woo_account(app, amazon, woo):
 @pytest.fixture
 def order_admin(app, woo_account):
     return launch(app.test_client(), woo_account.shop)
+
+
+@pytest.fixture
+def shopify_orders():
+    server = ShopifyWithOrders()
+    server.add_variant("SKU-A")
+    yield server
+    server.stop()

@@ -3,9 +3,13 @@
 simulated Amazon; the page shows each step in time order with the cart order ID, the webhook and the request ID."""
 from __future__ import annotations
 
+import orderhelpers
+from helpers import launch
+from orderhelpers import imported
 from storyhelpers import imported_and_shipped, rows
 
 from connector.extensions import db
+from connector.jobs.registry import enqueue
 from connector.orders.models import Shipment
 from connector.synclog.models import SyncRun
 
@@ -53,3 +57,26 @@ def test_search_box_goes_to_the_order_by_amazon_or_cart_id(app, amazon, woo, woo
     assert prefix.status_code == 200
     html = prefix.get_data(as_text=True)
     assert "Nothing found for" in html and f'href="{story}"' in html  # suggested
+
+
+def test_a_cancelled_shopify_order_found_by_its_cart_number(app, amazon, shopify_orders):
+    account = orderhelpers.connect_account(orderhelpers.shopify_shop(shopify_orders), amazon.state)
+    order = amazon.order("SKU-A")
+    amazon.settle()
+    enqueue("orders.import", account.id)
+    amazon.world.cancel(order.order_id)
+    amazon.settle()
+    enqueue("orders.import", account.id)
+    stored = imported(account.id)[order.order_id]
+    assert stored.cart_state == "cancelled" and stored.cart_order_number == "#1001"
+
+    admin = launch(app.test_client(), account.shop)
+    story = f"/admin/stories/order/{order.order_id}"
+    for typed in ("#1001", "1001", stored.cart_order_id):
+        found = admin.get("/admin/stories/find", query_string={"q": typed})
+        assert found.status_code == 302 and found.headers["Location"].endswith(story), typed
+    timeline = [text for _, text in rows(admin.get(story).get_data(as_text=True))]
+    created = next(i for i, text in enumerate(timeline) if "Created in the cart" in text)
+    cancelled = next(i for i, text in enumerate(timeline) if f"Amazon cancelled order {order.order_id}" in text)
+    done = next(i for i, text in enumerate(timeline) if "cancelled it in Shopify" in text)
+    assert created < cancelled < done
