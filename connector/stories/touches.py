@@ -1,10 +1,8 @@
-"""Remembering which delivery said what about which SKU, inside the drain's transaction (so a delivery that is
-rolled back leaves no trace and one processed again is not counted twice: its old rows are replaced)."""
+"""Remembering which delivery said what about which SKU, inside the drain's savepoint: the rows commit with the
+delivery's "processed" status or roll back with it, so a delivery is never recorded twice."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-
-from sqlalchemy import delete
 
 from ..extensions import db
 from ..stock.hosts.facts import Facts
@@ -14,15 +12,8 @@ from .models import SkuTouch, TouchKind
 
 def record_touches(shop_id: int, parsed: Iterable[tuple[int, Facts]]) -> None:
     """One row per fact of each delivery: (delivery ID, the facts parsed from it)."""
-    rows: list[dict] = []
-    delivery_ids: set[int] = set()
-    for delivery_id, facts in parsed:
-        delivery_ids.add(delivery_id)
-        rows += [{**row, "shop_id": shop_id, "webhook_delivery_id": delivery_id} for row in _rows(facts)]
-    if not rows:
-        return
-    for batch in chunks(sorted(delivery_ids)):
-        db.session.execute(delete(SkuTouch).where(SkuTouch.webhook_delivery_id.in_(batch)))
+    rows = [{**row, "shop_id": shop_id, "webhook_delivery_id": delivery_id}
+            for delivery_id, facts in parsed for row in _rows(facts)]
     for batch in chunks(rows):
         db.session.execute(SkuTouch.__table__.insert(), list(batch))
 
