@@ -4,14 +4,18 @@ run."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from helpers import launch, make_shop
 from hostwebhooks import host_file, shopify
 from stockhelpers import US, connect_account, demo_items, push_and_settle, seed
 from storyhelpers import rows
 
+from connector.clock import utcnow
 from connector.extensions import db
 from connector.stock.models import SkuMapping, Submission
+from connector.stories.models import SkuTouch
+from connector.synclog.retention import purge
 from connector.webhooks.models import WebhookDelivery
 
 
@@ -110,3 +114,19 @@ def test_shopify_levels_and_product_webhooks_both_tell_the_story(app, sandbox, f
     assert any("Amazon accepted quantity 7" in text for _, text in timeline)
     # Another shop's admin does not see it.
     assert stock_admin.get("/admin/stories/sku/IPOD2008PINK").status_code == 404
+
+
+def test_touches_go_with_their_delivery_when_the_log_retention_purges_it(app, stock_account, send, stock_admin):
+    send([{"sku": "OLD-NEWS", "quantity": 1, "price": "1.00"}])
+    assert db.session.query(SkuTouch).count() == 1
+    purge(now=utcnow() + timedelta(days=2), keep_days=1)
+    db.session.expire_all()
+    assert db.session.query(WebhookDelivery).count() == 0 and db.session.query(SkuTouch).count() == 0
+    page = stock_admin.get("/admin/stories/sku/OLD-NEWS")  # the cart's last word is still known
+    assert page.status_code == 200 and "Webhook" not in "".join(text for _, text in rows(page.get_data(as_text=True)))
+
+
+def test_the_story_renders_for_a_german_browser(sandbox, stock_account, send, stock_admin):
+    send([{"sku": "DE-1", "quantity": 1, "price": "1.00"}])
+    page = stock_admin.get("/admin/stories/sku/DE-1", headers={"Accept-Language": "de-DE,de;q=0.9"})
+    assert page.status_code == 200 and "DE-1" in page.get_data(as_text=True)

@@ -4,6 +4,7 @@ are escaped on the page."""
 from __future__ import annotations
 
 import re
+from html import unescape as html_unescape
 
 import pytest
 from helpers import launch, make_shop
@@ -42,6 +43,12 @@ def test_odd_skus_have_stories_reached_from_the_log(app, sandbox, stock_account,
         assert f"The cart said: quantity {n}," in html, sku
     html = stock_admin.get(sku_url_in(app, "<b>x</b>")).get_data(as_text=True)
     assert "<b>x</b>" not in html
+    # Each is rejected by Amazon (not listed there), so the log names it and links its story.
+    log = stock_admin.get("/admin/log").get_data(as_text=True)
+    links = {html_unescape(href) for href in re.findall(r'href="(/admin/stories/sku[^"]*)"', log)}
+    assert len(links) >= len(ODD_SKUS)
+    for href in links:
+        assert stock_admin.get(href).status_code == 200, href
     # The search box finds them too.
     for sku in ODD_SKUS:
         found = stock_admin.get("/admin/stories/find", query_string={"q": sku})
