@@ -10,7 +10,7 @@ from sqlalchemy import and_, or_, select
 
 from ..accounts.models import AmazonAccount
 from ..extensions import db
-from ..orders.models import ImportedOrder, Shipment, ShipmentState
+from ..orders.models import CartState, ImportedOrder, Shipment, ShipmentState
 from ..shops.models import Shop
 from ..synclog.models import LogEntry, SyncRun
 from .sku_events import where
@@ -28,6 +28,27 @@ class OrderStory:
     @property
     def found(self) -> bool:
         return bool(self.orders or self.events)
+
+    @property
+    def headline(self) -> tuple[str, str]:
+        """(level, sentence): where the order stands, before any detail."""
+        if not self.orders:
+            return "warning", _("Not imported by this shop; the log mentions it.")
+        order = self.orders[0]
+        cart = order.cart_order_number or order.cart_order_id
+        if order.cart_state in CartState.ATTENTION:
+            return "error", _("Needs attention: the cart did not take it (%(problem)s). Fix the cause, then Retry.",
+                              problem=order.last_problem or order.cart_state)
+        if any(shipment.state == ShipmentState.REFUSED for shipment in self.shipments):
+            return "error", _("Amazon refused a shipment confirmation: see its answer below.")
+        where = (_("In the cart as order %(number)s", number=cart) if cart
+                 else _("Not in the cart yet (%(state)s)", state=order.cart_state))
+        confirmed = sum(shipment.state == ShipmentState.CONFIRMED for shipment in self.shipments)
+        if self.shipments:
+            return "info", _("%(where)s; %(confirmed)s of %(total)s shipment(s) confirmed on Amazon (Amazon status "
+                             "%(status)s).", where=where, confirmed=confirmed, total=len(self.shipments),
+                             status=order.amazon_status)
+        return "info", _("%(where)s; Amazon status %(status)s.", where=where, status=order.amazon_status)
 
 
 def order_by_cart_id(shop: Shop, cart_order_id: str) -> ImportedOrder | None:
@@ -81,8 +102,10 @@ def _order_events(order: ImportedOrder) -> list[Event]:
                     links=run_link(run.id if run else None), account_id=account.id, order=10)]
     if order.cart_created_at:
         events.append(Event(at=order.cart_created_at, source="order", title=_("Created in the cart"),
-                            detail=_("Cart order %(number)s (ID %(id)s).",
-                                     number=order.cart_order_number or order.cart_order_id, id=order.cart_order_id),
+                            detail=_("Cart order %(number)s (ID %(id)s).", number=order.cart_order_number,
+                                     id=order.cart_order_id)
+                            if order.cart_order_number not in (None, order.cart_order_id)
+                            else _("Cart order %(id)s.", id=order.cart_order_id),
                             references=[(_("Cart order"), order.cart_order_id or "")], account_id=account.id,
                             order=20))
     return events

@@ -66,6 +66,23 @@ class SkuStory:
     def excluded(self) -> list[SkuMapping]:
         return [mapping for mapping in self.mappings if mapping.excluded]
 
+    @property
+    def headline(self) -> tuple[str, str]:
+        """(level, sentence): where the SKU stands, before any detail."""
+        levels = [listing.status[0] for listing in self.listings]
+        total = len(levels)
+        if "error" in levels:
+            return "error", _("%(held)s of %(total)s Amazon listing(s) held after a rejection: see Amazon's answer "
+                              "below.", held=levels.count("error"), total=total)
+        if "warning" in levels:
+            return "warning", _("%(waiting)s of %(total)s Amazon listing(s) wait for the next push.",
+                                waiting=levels.count("warning"), total=total)
+        if total:
+            return "info", _("In sync: Amazon shows what the cart says in all %(total)s listing(s).", total=total)
+        if self.excluded:
+            return "info", _("Excluded by the SKU mapping: not sent to Amazon.")
+        return "warning", _("No Amazon listing comes from this SKU; see the notices and the log below.")
+
 
 def sku_story(shop: Shop, sku: str, account_id: int | None = None) -> SkuStory:
     accounts = {account.id: account for account in accounts_of(shop)

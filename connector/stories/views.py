@@ -12,6 +12,7 @@ from ..stock.models import Submission
 from ..synclog.links import register_link
 from .order_story import order_by_cart_id, order_story
 from .search import find, sku_url
+from .sku_events import amount
 from .sku_story import sku_story
 
 bp = Blueprint("stories", __name__, url_prefix="/admin/stories")
@@ -92,6 +93,7 @@ def find_story():
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.jinja_env.globals["sku_story_url"] = sku_url
+    app.add_template_filter(amount, "story_amount")
     register_link("sku", lambda entry: sku_url(entry.sku))
     register_link("amazon_order_id", lambda entry: url_for("stories.order", amazon_order_id=entry.amazon_order_id))
     register_link("cart_order_id", lambda entry: url_for("stories.cart_order", cart_order_id=entry.cart_order_id))

@@ -40,7 +40,7 @@ def test_a_sku_changed_twice_reads_in_order_with_links(sandbox, stock_account, s
     for submission in db.session.query(Submission):
         assert f"/admin/stock/accounts/{stock_account.id}/feeds/{submission.id}" in html
         assert f"/admin/runs/{submission.run_id}" in html
-    assert "In sync" in html
+    assert "In sync: Amazon shows what the cart says in all 1 listing(s)." in html
 
 
 
@@ -52,6 +52,7 @@ def test_a_rejected_sku_shows_amazons_answer_the_hold_and_the_notice(sandbox, st
 
     html = stock_admin.get("/admin/stories/sku/NOT-ON-AMAZON").get_data(as_text=True)
     assert "Held after Amazon rejected it (NOT_FOUND)" in html
+    assert "1 of 1 Amazon listing(s) held after a rejection" in html
     assert "not_on_amazon" in html  # the notice
     timeline = rows(html)
     assert [source for source, _ in timeline][:3] == ["webhook", "submission", "answer"]
