@@ -11,7 +11,7 @@ from ..accounts.operations import accounts_of
 from ..extensions import db
 from ..orders.models import ImportedOrder
 from ..shops.models import Shop
-from ..stock.models import HostItem, ListingState
+from ..stock.models import HostItem, ListingState, Submission
 from ..synclog.models import LogEntry
 from .order_story import order_by_cart_id
 from .sku_story import mappings_of
@@ -20,13 +20,32 @@ SUGGESTIONS = 10
 PATH_UNSAFE = ("//", "\\")
 
 
+def path_safe(value: str) -> bool:
+    """Whether the value survives as the path part of a URL. SKUs and cart order IDs may hold slashes; a leading or
+    trailing slash, "//", "." or ".." segments are rewritten by browsers and proxies, so those go in the query."""
+    return bool(value) and not any(segment in ("", ".", "..") for segment in value.split("/")) \
+        and not any(unsafe in value for unsafe in PATH_UNSAFE)
+
+
 def sku_url(sku: str, **args: object) -> str:
-    """The SKU's story. SKUs may hold slashes: those that would not survive as a path (a leading or trailing slash,
-    "." or ".." segments, which browsers and proxies rewrite) go in the query string instead."""
-    segments = sku.split("/")
-    if sku and not any(s in ("", ".", "..") for s in segments) and not any(u in sku for u in PATH_UNSAFE):
+    if path_safe(sku):
         return url_for("stories.sku", sku=sku, **args)
     return url_for("stories.sku_by_query", sku=sku, **args)
+
+
+def cart_order_url(cart_order_id: str) -> str:
+    if path_safe(cart_order_id):
+        return url_for("stories.cart_order", cart_order_id=cart_order_id)
+    return url_for("stories.cart_order_by_query", id=cart_order_id)
+
+
+def submission_for_feed(shop: Shop, feed_id: str) -> Submission | None:
+    """The submission of one of the shop's accounts that Amazon knows by this feed ID."""
+    account_ids = [account.id for account in accounts_of(shop)]
+    if not account_ids:
+        return None
+    return db.session.scalar(select(Submission).where(
+        Submission.feed_id == feed_id, Submission.account_id.in_(account_ids)).limit(1))
 
 
 @dataclass

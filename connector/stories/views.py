@@ -3,15 +3,11 @@ the feed ID the log links to. Thin: the stories are read by sku_story.py and ord
 from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, g, redirect, render_template, request, url_for
-from sqlalchemy import select
-
 from ..accounts.operations import accounts_of
-from ..extensions import db
 from ..shops.session import shop_required
-from ..stock.models import Submission
 from ..synclog.links import register_link
 from .order_story import order_by_cart_id, order_story
-from .search import find, sku_url
+from .search import cart_order_url, find, sku_url, submission_for_feed
 from .sku_events import amount
 from .sku_story import sku_story
 
@@ -59,22 +55,30 @@ def order(amazon_order_id: str):
                            aliases={account.id: account.alias for account in accounts_of(g.shop)})
 
 
-@bp.get("/cart-order/<cart_order_id>")
-@shop_required
-def cart_order(cart_order_id: str):
+def _cart_order_page(cart_order_id: str):
     found = order_by_cart_id(g.shop, cart_order_id)
     if found is None:
         return render_template("stories/not_found.html", what="cart_order", value=cart_order_id), 404
     return redirect(url_for(".order", amazon_order_id=found.amazon_order_id))
 
 
+@bp.get("/cart-order/<path:cart_order_id>")
+@shop_required
+def cart_order(cart_order_id: str):
+    return _cart_order_page(cart_order_id)
+
+
+@bp.get("/cart-order")
+@shop_required
+def cart_order_by_query():
+    return _cart_order_page(request.args.get("id", ""))
+
+
 @bp.get("/feed/<feed_id>")
 @shop_required
 def feed(feed_id: str):
     """Amazon's feed ID, as the log knows it, to the submission page of the shop's account that sent it."""
-    account_ids = [account.id for account in accounts_of(g.shop)]
-    submission = db.session.scalar(select(Submission).where(
-        Submission.feed_id == feed_id, Submission.account_id.in_(account_ids)).limit(1)) if account_ids else None
+    submission = submission_for_feed(g.shop, feed_id)
     if submission is None:
         abort(404)
     return redirect(url_for("stock.submission", account_id=submission.account_id, submission_id=submission.id))
@@ -96,5 +100,5 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(amount, "story_amount")
     register_link("sku", lambda entry: sku_url(entry.sku))
     register_link("amazon_order_id", lambda entry: url_for("stories.order", amazon_order_id=entry.amazon_order_id))
-    register_link("cart_order_id", lambda entry: url_for("stories.cart_order", cart_order_id=entry.cart_order_id))
+    register_link("cart_order_id", lambda entry: cart_order_url(entry.cart_order_id))
     register_link("feed_id", lambda entry: url_for("stories.feed", feed_id=entry.feed_id))

@@ -10,10 +10,11 @@ import pytest
 from helpers import launch, make_shop
 from hostwebhooks import generic
 from stockhelpers import connect_account, push_and_settle
+from storyhelpers import imported_and_shipped, sku_url_in
 
 from connector.extensions import db
 from connector.stock.models import Submission
-from storyhelpers import imported_and_shipped, sku_url_in
+from connector.stories.search import cart_order_url
 
 ODD_SKUS = ["BOX/12/RED", "/LEADING-SLASH", "TRAILING/", "A//B", "../X", "Grüße-ÄÖÜ-尺寸", "<b>x</b>",
             "50% OFF?#1 & more", "a+b c"]
@@ -118,3 +119,13 @@ def test_the_log_page_has_the_search_box(stock_admin):
 
 def test_stories_need_a_shop_session(app):
     assert app.test_client().get("/admin/stories/sku/X").status_code == 401
+
+
+def test_odd_cart_order_ids_reach_the_cart_order_route(app, stock_admin):
+    with app.test_request_context():
+        plain, odd = cart_order_url("ORD/2026/1"), cart_order_url("gid://shop/Order/1")
+    assert plain == "/admin/stories/cart-order/ORD/2026/1"
+    assert odd.startswith("/admin/stories/cart-order?id=")
+    for url in (plain, odd):
+        page = stock_admin.get(url)
+        assert page.status_code == 404 and 'data-story-missing="cart_order"' in page.get_data(as_text=True)
