@@ -51,6 +51,23 @@ class OrderStory:
         return "info", _("%(where)s; Amazon status %(status)s.", where=where, status=order.amazon_status)
 
 
+@dataclass(frozen=True)
+class OrderedItem:
+    sku: str | None
+    title: str
+    quantity: int
+
+
+def ordered_items(order: ImportedOrder) -> list[OrderedItem]:
+    """What the buyer ordered, as Amazon last showed it (the seller SKU links to that SKU's story)."""
+    items = []
+    for body in (order.snapshot or {}).get("orderItems") or []:
+        product = body.get("product") or {}
+        items.append(OrderedItem(product.get("sellerSku"), product.get("title") or product.get("asin") or "",
+                                 int(body.get("quantityOrdered") or 0)))
+    return items
+
+
 def order_by_cart_id(shop: Shop, cart_order_id: str) -> ImportedOrder | None:
     """The imported order the cart knows by this ID, or by the number it shows (with or without its "#")."""
     by_id = db.session.scalar(select(ImportedOrder).where(ImportedOrder.shop_id == shop.id,
@@ -75,7 +92,7 @@ def order_story(shop: Shop, amazon_order_id: str) -> OrderStory:
         events += _order_events(order)
     events += [event for shipment in story.shipments for event in _shipment_events(shipment)]
     entries = _entries(shop.id, amazon_order_id, [o.cart_order_id for o in story.orders if o.cart_order_id])
-    events += [log_event(entry) for entry in entries]
+    events += [log_event(entry, "amazon_order_id") for entry in entries]
     story.truncated = len(entries) >= STORY_LIMIT
     story.events = in_order(events)
     return story

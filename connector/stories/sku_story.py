@@ -145,7 +145,7 @@ def _events(shop: Shop, sku: str, item: HostItem | None, states: list[ListingSta
         if answer is not None:
             events.append(answer)
     events += [mapping_event(mapping, accounts[mapping.account_id]) for mapping in mappings]
-    events += [log_event(entry) for entry in entries]
+    events += [log_event(entry, "sku") for entry in entries]
     truncated = any(len(rows) >= STORY_LIMIT for rows in (touches, carried, entries))
     return events, truncated
 

@@ -45,13 +45,16 @@ def delivery_link(delivery_id: int | None) -> list[tuple[str, str]]:
         if delivery_id else []
 
 
-def log_event(entry: LogEntry, order: int = 50) -> Event:
-    """A log entry as it reads in the log, with the links the log gives its references (except the story's own)."""
+def log_event(entry: LogEntry, own: str, order: int = 50) -> Event:
+    """A log entry as it reads in the log, with the links the log gives its references, except the story's own
+    (own: "sku" or "amazon_order_id"): a SKU's story links the orders that mention it, and the other way round."""
     links = []
     for reference, label in (("run_id", _("Run #%(id)s", id=entry.run_id)),
                              ("feed_id", _("Feed %(id)s", id=entry.feed_id)),
-                             ("webhook_delivery_id", _("Webhook #%(id)s", id=entry.webhook_delivery_id))):
-        target = link(entry, reference)
+                             ("webhook_delivery_id", _("Webhook #%(id)s", id=entry.webhook_delivery_id)),
+                             ("amazon_order_id", _("Order %(id)s", id=entry.amazon_order_id)),
+                             ("sku", _("SKU %(sku)s", sku=entry.sku))):
+        target = link(entry, reference) if reference != own else None
         if target:
             links.append((label, target))
     references = [(label, str(value)) for label, value in (

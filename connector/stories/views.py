@@ -6,7 +6,7 @@ from flask import Blueprint, Flask, abort, g, redirect, render_template, request
 from ..accounts.operations import accounts_of
 from ..shops.session import shop_required
 from ..synclog.links import register_link
-from .order_story import order_by_cart_id, order_story
+from .order_story import order_by_cart_id, order_story, ordered_items
 from .search import cart_order_url, find, sku_url, submission_for_feed
 from .sku_events import amount
 from .sku_story import sku_story
@@ -51,7 +51,7 @@ def order(amazon_order_id: str):
     story = order_story(g.shop, amazon_order_id)
     if not story.found:
         return render_template("stories/not_found.html", what="order", value=amazon_order_id), 404
-    return render_template("stories/order.html", story=story,
+    return render_template("stories/order.html", story=story, ordered_items=ordered_items,
                            aliases={account.id: account.alias for account in accounts_of(g.shop)})
 
 

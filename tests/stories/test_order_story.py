@@ -81,3 +81,18 @@ def test_a_cancelled_shopify_order_found_by_its_cart_number(app, amazon, shopify
     cancelled = next(i for i, text in enumerate(timeline) if f"Amazon cancelled order {order.order_id}" in text)
     done = next(i for i, text in enumerate(timeline) if "cancelled it in Shopify" in text)
     assert created < cancelled < done
+
+
+def test_an_order_held_for_an_unknown_sku_and_that_skus_story_link_each_other(app, amazon, woo, woo_account,
+                                                                               order_admin):
+    order = amazon.order("SKU-UNKNOWN-IN-CART")
+    amazon.settle()
+    enqueue("orders.import", woo_account.id)
+    assert imported(woo_account.id)[order.order_id].cart_state == "held"
+
+    story = order_admin.get(f"/admin/stories/order/{order.order_id}").get_data(as_text=True)
+    assert "Needs attention" in story
+    assert 'href="/admin/stories/sku/SKU-UNKNOWN-IN-CART"' in story  # the ordered item and the log entry
+    sku_story = order_admin.get("/admin/stories/sku/SKU-UNKNOWN-IN-CART")
+    assert sku_story.status_code == 200  # known from the log alone
+    assert f'href="/admin/stories/order/{order.order_id}"' in sku_story.get_data(as_text=True)
