@@ -107,6 +107,11 @@ def test_unknown_sku_and_order_get_a_helpful_page_in_the_admin(stock_admin):
         assert page.status_code == 404 and words in html
         assert 'class="topbar"' in html and 'action="/admin/stories/find"' in html  # inside the admin, with the box
     assert stock_admin.get("/admin/stories/feed/123").status_code == 404
+    attack = "<img src=x onerror=alert(1)>"
+    for url in (f"/admin/stories/sku/{attack}", f"/admin/stories/find?q={attack}", f"/admin/stories/order/{attack}",
+                f"/admin/stories/cart-order/{attack}"):
+        html = stock_admin.get(url).get_data(as_text=True)
+        assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html, url
     empty = stock_admin.get("/admin/stories/find", query_string={"q": "nothing-like-this"})
     assert empty.status_code == 200 and "Nothing found for" in empty.get_data(as_text=True)
     assert stock_admin.get("/admin/stories/find").status_code == 200
