@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from helpers import launch, make_shop
 from hostwebhooks import host_file, shopify
-from stockhelpers import US, connect_account, demo_items, push_and_settle, seed
+from stockhelpers import CA, US, connect_account, demo_items, push_and_settle, seed
 from storyhelpers import rows
 
 from connector.clock import utcnow
@@ -131,3 +131,17 @@ def test_the_story_renders_for_a_german_browser(sandbox, stock_account, send, st
     send([{"sku": "DE-1", "quantity": 1, "price": "1.00"}])
     page = stock_admin.get("/admin/stories/sku/DE-1", headers={"Accept-Language": "de-DE,de;q=0.9"})
     assert page.status_code == 200 and "DE-1" in page.get_data(as_text=True)
+
+
+def test_the_account_filter_narrows_the_story_to_one_account(sandbox, stock_account, stock_shop, send, stock_admin):
+    canada = connect_account(sandbox, stock_shop, marketplaces=(CA,), alias="Canada")
+    send(demo_items([1], 6, "12.00"))
+    push_and_settle(sandbox, stock_account.id)
+    push_and_settle(sandbox, canada.id)
+
+    both = stock_admin.get("/admin/stories/sku/DEMO-SKU-001").get_data(as_text=True)
+    assert "US main · US" in both and "Canada · CA" in both
+    only = stock_admin.get(f"/admin/stories/sku/DEMO-SKU-001?account={canada.id}").get_data(as_text=True)
+    assert "Canada · CA" in only and "US main · US" not in only
+    sent = [text for source, text in rows(only) if source == "submission"]
+    assert len(sent) == 1 and "Canada · CA" in sent[0]
