@@ -41,7 +41,7 @@ def create_app(overrides: dict[str, Any] | None = None, instance_path: str | Non
     from .democart import views as democart
     from .webhooks import views as webhooks
     from .orders import views as orders
-    from . import stock
+    from . import stock, stories
 
     embed.isolate_request_globals(app)
     database.init_app(app)
@@ -62,6 +62,7 @@ def create_app(overrides: dict[str, Any] | None = None, instance_path: str | Non
     webhooks.init_app(app)
     orders.init_app(app)
     stock.init_app(app)
+    stories.init_app(app)
     shops_cli.init_app(app)
     lifecycle_cli.init_app(app)
     security_cli.init_app(app)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ..stories.touches import record_touches
 from ..webhooks.handlers import DeliveryInvalid, WebhookEvent, handles
 from .derive import derive, lock_derivation
 from .hosts import generic, shopify, woocommerce
@@ -40,11 +41,14 @@ def generic_stock_and_prices(events: list[WebhookEvent]) -> None:
 
 def _record(events: list[WebhookEvent], parse: Callable[[WebhookEvent], Facts]) -> None:
     facts = Facts()
+    parsed: list[tuple[int, Facts]] = []
     for event in events:
         try:
-            facts.extend(parse(event))
+            parsed.append((event.delivery.id, parse(event)))
         except DeliveryInvalid as invalid:
             raise DeliveryInvalid(f"{invalid} Nothing of this delivery was applied.") from None
+        facts.extend(parsed[-1][1])
     shop_id = events[0].shop.id
     lock_derivation(shop_id)
     derive(shop_id, record_facts(shop_id, facts))
+    record_touches(shop_id, parsed)  # which delivery said what about which SKU, for its story
