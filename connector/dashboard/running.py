@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from flask import url_for
 from flask_babel import gettext
 from sqlalchemy import and_, or_, select
 
@@ -40,7 +41,8 @@ class Operation:
         run = self.run
         return {"id": run.id, "label": self.label, "account": self.account, "running": run.running,
                 "status": run.status, "done": run.progress_done, "total": run.progress_total,
-                "percent": run.progress_percent, "text": self.progress_text}
+                "percent": run.progress_percent, "text": self.progress_text,
+                "url": url_for("synclog.run", run_id=run.id) if run.shop_id else None}
 
 
 def operations_of(shop_id: int, aliases: dict[int, str]) -> list[Operation]:
