@@ -16,6 +16,9 @@ from ..synclog.runs import KIND_LABELS
 
 JUST_FINISHED = timedelta(minutes=2)
 GLOBAL_KINDS = ("key_rotation",)  # shop-independent runs a shop owner should know about while they run
+# Long operations stay listed with their outcome for a moment after they finish; the many short runs (webhooks,
+# pushes, feed checks) only show while they run.
+LONG_KINDS = ("rederive", "order_import", "order_recheck", "key_rotation")
 LIMIT = 20
 
 
@@ -46,13 +49,14 @@ class Operation:
 
 
 def operations_of(shop_id: int, aliases: dict[int, str]) -> list[Operation]:
-    """Running runs of the shop and of the operator, then the shop's runs that finished in the last two minutes."""
+    """Running runs of the shop and of the operator, then the shop's long operations that finished in the last two
+    minutes."""
     recent = utcnow() - JUST_FINISHED
     ours = SyncRun.shop_id == shop_id
     shared = and_(SyncRun.shop_id.is_(None), SyncRun.kind.in_(GLOBAL_KINDS))
     runs = db.session.scalars(select(SyncRun).where(
         or_(and_(SyncRun.status == RunStatus.RUNNING, or_(ours, shared)),
-            and_(ours, SyncRun.finished_at >= recent)))
+            and_(ours, SyncRun.kind.in_(LONG_KINDS), SyncRun.finished_at >= recent)))
         .order_by(SyncRun.id.desc()).limit(LIMIT)).all()
     runs = sorted(runs, key=lambda run: not run.running)
     return [Operation(run, _label(run), aliases.get(run.account_id) if run.account_id else None) for run in runs]

@@ -257,6 +257,7 @@
   // stay listed with their outcome for two minutes (the server decides), so nothing vanishes unexplained.
   var renderOperation = function (item, operation) {
     var bar = item.querySelector("progress");
+    item.classList.toggle("operation-done", !operation.running);
     if (!operation.running) { bar.value = 100; }
     else if (operation.percent === null || operation.percent === undefined) { bar.removeAttribute("value"); }
     else { bar.value = operation.percent; }

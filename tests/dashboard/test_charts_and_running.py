@@ -73,7 +73,9 @@ def test_running_now_lists_the_shops_runs_and_the_operators_key_rotation(app):
     resync = start_run("rederive", shop_id=shop.id, account_id=None, triggered_by="full_resync")
     resync.progress_done, resync.progress_total = 250, 1000
     start_run("rederive", shop_id=other.id, triggered_by="full_resync")
-    with sync_run("listings_push", shop_id=shop.id) as run:
+    with sync_run("order_import", shop_id=shop.id) as run:
+        run.run.summary = "2 new order(s); the import is up to date."
+    with sync_run("listings_push", shop_id=shop.id) as run:  # short runs are listed only while they run
         run.run.summary = "Sent 3 changes to Amazon."
     rotation = start_run("key_rotation", shop_id=None, triggered_by="operator")
     rotation.progress_done, rotation.progress_total = 40, 80
@@ -86,13 +88,14 @@ def test_running_now_lists_the_shops_runs_and_the_operators_key_rotation(app):
     assert 'data-running="true"' in running
     assert "Full resync" in running and "250 of 1000 (25%)" in running and 'value="25"' in running
     assert "Key rotation by the operator" in running and "40 of 80 (50%)" in running
-    assert "Sent 3 changes to Amazon." in running  # finished a moment ago: shown with its outcome
+    assert "2 new order(s); the import is up to date." in running  # finished a moment ago: shown with its outcome
+    assert "Sent 3 changes to Amazon." not in running
     assert "Log retention" not in running
     data = client.get("/admin/dashboard/running").get_json()["operations"]
     assert [(op["label"], op["running"], op["percent"]) for op in data] == [
         ("Key rotation by the operator: stored secrets are encrypted again; syncing goes on", True, 50),
         ("Full resync", True, 25),
-        ("Stock and price push", False, None),
+        ("Order import", False, None),
     ]
     assert data[0]["url"] is None and data[1]["url"] == f"/admin/runs/{resync.id}"
 
