@@ -82,13 +82,10 @@ def sku_problems(account_id: int) -> SkuProblems:
     """The stock overview counts every SKU error; the dashboard tells the two causes apart because their fixes
     differ: an unknown SKU needs a listing or a mapping, a rejected one needs other values."""
     unknown = ListingState.error_code.in_(NOT_FOUND_CODES)
-    rows = db.session.execute(
-        select(case((unknown, "unknown"), else_="rejected"), func.count())
-        .where(ListingState.account_id == account_id, ListingState.error_code.is_not(None))
-        .group_by(case((unknown, "unknown"), else_="rejected"))).all()
-    problems = SkuProblems()
-    for cause, number in rows:
-        setattr(problems, cause, number)
+    unknown_count, errors = db.session.execute(
+        select(func.coalesce(func.sum(case((unknown, 1), else_=0)), 0), func.count())
+        .where(ListingState.account_id == account_id, ListingState.error_code.is_not(None))).one()
+    problems = SkuProblems(unknown=int(unknown_count), rejected=int(errors) - int(unknown_count))
     if problems.unknown:
         problems.unknown_examples = _examples(account_id, unknown)
     if problems.rejected:

@@ -152,6 +152,11 @@ def test_dashboard_and_log_in_chromium(app, live, browser):
     focused = page.evaluate("document.activeElement.closest('[data-action]').textContent")
     assert "EU store" in focused
     assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") == "solid"
+    with page.expect_popup() as popup_info:
+        page.keyboard.press("Enter")
+    popup = popup_info.value
+    popup.get_by_text("Authorize Cart Connector for Amazon?").wait_for()
+    popup.close()
 
     phone = browser.new_context(viewport={"width": 375, "height": 812}, device_scale_factor=2, is_mobile=True)
     mobile = phone.new_page()
