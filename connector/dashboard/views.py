@@ -8,7 +8,7 @@ from ..clock import utcnow
 from ..shops.session import shop_required
 from .actions import actions_for
 from .cards import cards_of
-from .charts import SERIES, charts_for
+from .charts import charts_for
 from .running import operations_of
 
 bp = Blueprint("dashboard", __name__, url_prefix="/admin")
@@ -20,7 +20,7 @@ def index():
     cards = cards_of(g.shop)
     aliases = {card.account.id: card.account.alias for card in cards}
     return render_template("dashboard/index.html", cards=cards, actions=actions_for(cards),
-                           charts=charts_for(g.shop.id, list(aliases), utcnow().date()), series=SERIES,
+                           charts=charts_for(g.shop.id, list(aliases), utcnow().date()),
                            operations=operations_of(g.shop.id, aliases))
 
 
