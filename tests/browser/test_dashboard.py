@@ -112,7 +112,8 @@ def test_dashboard_and_log_in_chromium(app, live, browser):
     assert page.locator("[data-account-card]").count() == 2
     main_card = page.locator(f'[data-account-card="{main_id}"]')
     assert "Connected: expires on" in main_card.locator(".status-words").inner_text()
-    assert "365 days left" in main_card.inner_text() and "Sent" in main_card.locator('[data-card-field="last_push"]').inner_text()
+    assert "365 days left" in main_card.inner_text()
+    assert "Sent" in main_card.locator('[data-card-field="last_push"]').inner_text()
     due_card = page.locator(f'[data-account-card="{due_id}"]')
     assert "Renew the token now" in due_card.locator(".status-words").inner_text()
     assert due_card.locator(".status").get_attribute("class") == "status status-amber"
@@ -122,7 +123,8 @@ def test_dashboard_and_log_in_chromium(app, live, browser):
     assert any("Amazon does not know 1 SKU of US main store (NOT-ON-AMAZON)" in t for t in texts)
     assert any("Amazon rejected 1 SKU of US main store (DEMO-SKU-005)" in t for t in texts)
     assert any("The Amazon authorization of EU store expires in 9 days" in t for t in texts)
-    assert page.get_by_role("link", name="Map SKUs").get_attribute("href") == f"/admin/stock/accounts/{main_id}/mappings"
+    mappings = page.get_by_role("link", name="Map SKUs")
+    assert mappings.get_attribute("href") == f"/admin/stock/accounts/{main_id}/mappings"
 
     charts = main_card.locator('svg[role="img"]')
     assert charts.count() == 3
@@ -162,7 +164,8 @@ def test_dashboard_and_log_in_chromium(app, live, browser):
     mobile = phone.new_page()
     mobile.goto(launch_url(shop))
     mobile.get_by_role("heading", name="Dashboard").wait_for()
-    widths = mobile.evaluate("[...document.querySelectorAll('[data-account-card]')].map(c => c.getBoundingClientRect().width)")
+    widths = mobile.evaluate(
+        "[...document.querySelectorAll('[data-account-card]')].map(card => card.getBoundingClientRect().width)")
     assert all(width <= 375 for width in widths) and len(set(widths)) == 1  # one column
     assert mobile.evaluate("document.documentElement.scrollWidth") <= 375  # nothing wider than the phone
     mobile.screenshot(path=str(SCREENSHOTS / "dashboard-phone.png"), full_page=True)
