@@ -26,6 +26,7 @@ from connector.stock.results import check_feeds
 from connector.synclog.models import LogEntry, SyncRun
 from connector.synclog.retention import store_day
 from connector.synclog.runs import start_run, sync_run
+from fakehost import FakeHost
 from hostwebhooks import standard_headers
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -67,8 +68,8 @@ def _history(shop_id: int, account_id: int, days: int = 29) -> None:
         store_day(moment.date())
 
 
-def _demo_shop(connector, simulator, cart):
-    shop = create_shop("Demo shop", "generic", [cart.origin], notification_url=f"{connector.url}/healthz")
+def _demo_shop(connector, simulator, cart, host):
+    shop = create_shop("Demo shop", "generic", [cart.origin], notification_url=f"{host.url}/events")
     grant = lwa.exchange_code(simulator.state.issue_code(SELLER, callback_url()), callback_url())
     now = utcnow()
     main = AmazonAccount(shop_id=shop.id, alias="US main store", region="NA", marketplace_ids=[US],
@@ -101,7 +102,8 @@ def _demo_shop(connector, simulator, cart):
 
 def test_dashboard_and_log_in_chromium(app, live, browser):
     connector, simulator, cart = live
-    shop, main, due, resync = _demo_shop(connector, simulator, cart)
+    host = FakeHost()  # the generic cart's side, taking the orders the import creates
+    shop, main, due, resync = _demo_shop(connector, simulator, cart, host)
     main_id, due_id = main.id, due.id
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
@@ -184,3 +186,5 @@ def test_dashboard_and_log_in_chromium(app, live, browser):
     page.get_by_text("Amazon rejected SKU NOT-ON-AMAZON").first.wait_for()
     page.screenshot(path=str(SCREENSHOTS / "log.png"), full_page=False)
     context.close()
+    assert len(host.requests) == 2  # both orders reached the cart
+    host.stop()
