@@ -35,6 +35,7 @@ def create_app(overrides: dict[str, Any] | None = None, instance_path: str | Non
     from .shops import views as shops, cli as shops_cli, settings as shop_settings, formatting
     from .synclog import views as synclog, cli as synclog_cli
     from .accounts import views as accounts
+    from . import dashboard
     from .authorization import views as authorization
     from .lifecycle import cli as lifecycle_cli
     from .security import cli as security_cli
@@ -58,6 +59,7 @@ def create_app(overrides: dict[str, Any] | None = None, instance_path: str | Non
     formatting.init_app(app)
     synclog.init_app(app)
     accounts.init_app(app)
+    dashboard.init_app(app)
     authorization.init_app(app)
     webhooks.init_app(app)
     orders.init_app(app)

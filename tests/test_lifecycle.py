@@ -98,11 +98,11 @@ def test_a_failed_host_delivery_is_retried_not_lost(app, host):
     assert db.session.scalars(db.select(TokenReminder)).all() == [reminder]
 
 
-def test_banner_in_the_admin_while_renewal_is_due(app):
+def test_dashboard_asks_for_renewal_while_it_is_due(app):
     shop = make_shop()
     _connected_account(shop, expires_in_days=12)
     html = launch(app.test_client(), shop).get("/admin/").get_data(as_text=True)
-    assert "banner-amber" in html and "Renew the token now" in html
+    assert "action-amber" in html and "Renew the token now" in html
 
 
 def test_expired_account_is_red_and_paused(app):

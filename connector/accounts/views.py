@@ -12,7 +12,6 @@ from .models import AmazonAccount
 from .operations import (
     ForbiddenCredential,
     account_of,
-    accounts_of,
     create_account,
     delete_account,
     refuse_forbidden_credentials,
@@ -40,11 +39,11 @@ def _account_or_404(account_id: int) -> AmazonAccount:
     return account
 
 
-@bp.get("/")
+@bp.get("/accounts")
 @shop_required
 def index():
-    accounts = [(account, account_status(account)) for account in accounts_of(g.shop)]
-    return render_template("accounts/index.html", accounts=accounts)
+    """The accounts are the dashboard's cards; the old address and endpoint lead there."""
+    return redirect(url_for("dashboard.index"))
 
 
 @bp.route("/accounts/new", methods=["GET", "POST"])

@@ -7,7 +7,8 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from ..config import encryption_keys_file
-from .key_rotation import rotate_all
+from ..synclog.runs import sync_run
+from .key_rotation import rotate_all, secrets_per_column
 
 keys_cli = AppGroup("keys", help="Manage the keys that encrypt stored secrets.")
 
@@ -33,7 +34,7 @@ def rotate_command():
         keys = [Fernet.generate_key().decode(), *keys]
         key_file.write_text("\n".join(keys) + "\n")
         config["ENCRYPTION_KEYS"] = keys
-    total = rotate_all(keys, progress=lambda column, done: click.echo(f"  {column}: {done} re-encrypted"))
+    total = _rotate_with_progress(keys)
     if key_file is not None:
         key_file.write_text(keys[0] + "\n")
         click.echo(f"Rotated {total} secrets to a new key; the old key was removed from {key_file}.")
@@ -42,6 +43,33 @@ def rotate_command():
             f"Rotated {total} secrets to the first key of CONNECTOR_ENCRYPTION_KEYS. "
             "You can now remove the older keys from that variable and restart every process."
         )
+
+
+def _rotate_with_progress(keys: list[str]) -> int:
+    """Rotate under a progress bar (secrets done of the total, the column being worked on), recorded as a sync run
+    of no shop, so every shop's dashboard shows that it is running."""
+    expected = secrets_per_column()
+    total = sum(expected.values())
+    click.echo(f"Re-encrypting {total} stored secrets: "
+               + (", ".join(f"{column} {number}" for column, number in expected.items() if number) or "none") + ".")
+    done_per_column = dict.fromkeys(expected, 0)
+    with sync_run("key_rotation", shop_id=None, triggered_by="operator") as run, click.progressbar(
+            length=max(total, 1), label="Re-encrypting", show_pos=True, show_percent=True,
+            item_show_func=lambda item: item) as bar:
+        run.progress(0, total)
+
+        def advance(column: str, column_done: int, done: int) -> None:
+            done_per_column[column] = column_done
+            bar.update(min(done, total) - bar.pos, f"{column} {column_done}/{expected.get(column, column_done)}")
+            run.progress(done, max(total, done))
+
+        rewritten = rotate_all(keys, progress=advance)
+        run.count(seen=total, changed=rewritten)
+        run.run.summary = f"Re-encrypted {rewritten} stored secrets under the new key."
+    for column, number in done_per_column.items():
+        if number:
+            click.echo(f"  {column}: {number} re-encrypted")
+    return rewritten
 
 
 def init_app(app: Flask) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from sqlalchemy import Column, Table, Text, literal, literal_column, select, update
+from sqlalchemy import Column, Table, Text, func, literal, literal_column, select, update
 
 from ..extensions import db
 from .crypto import EncryptedText, fernet
@@ -18,8 +18,20 @@ def encrypted_columns() -> Iterator[tuple[Table, Column]]:
                 yield table, column
 
 
-def rotate_all(keys: list[str], progress: Callable[[str, int], None] | None = None) -> int:
-    """Re-encrypt every secret with keys[0]; returns how many values were rewritten.
+def _raw(table: Table, column: Column):
+    return literal_column(f"{table.name}.{column.name}", type_=Text)
+
+
+def secrets_per_column() -> dict[str, int]:
+    """How many secrets each encrypted column holds ("table.column": count): what a rotation works through."""
+    return {f"{table.name}.{column.name}": db.session.scalar(
+                select(func.count()).select_from(table).where(_raw(table, column).is_not(None)))
+            for table, column in encrypted_columns()}
+
+
+def rotate_all(keys: list[str], progress: Callable[[str, int, int], None] | None = None) -> int:
+    """Re-encrypt every secret with keys[0]; returns how many values were rewritten. After each batch,
+    progress("table.column", done in that column, done in all) is told how far it got.
 
     Works on the raw ciphertext (a plain Text view of the column), so no secret is decrypted into a Python
     object beyond the one value being rotated. Safe to interrupt and run again.
@@ -28,8 +40,8 @@ def rotate_all(keys: list[str], progress: Callable[[str, int], None] | None = No
     rewritten = 0
     for table, column in encrypted_columns():
         primary_key = next(iter(table.primary_key.columns))
-        raw = literal_column(f"{table.name}.{column.name}", type_=Text)
-        last_id = None
+        raw = _raw(table, column)
+        last_id, column_done = None, 0
         while True:
             query = select(primary_key, raw).select_from(table).where(raw.is_not(None))
             if last_id is not None:
@@ -43,8 +55,9 @@ def rotate_all(keys: list[str], progress: Callable[[str, int], None] | None = No
                     update(table).where(primary_key == row_id).values({column.name: literal(rotated, Text)})
                 )
                 rewritten += 1
+                column_done += 1
                 last_id = row_id
             db.session.commit()
             if progress:
-                progress(f"{table.name}.{column.name}", rewritten)
+                progress(f"{table.name}.{column.name}", column_done, rewritten)
     return rewritten

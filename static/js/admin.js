@@ -253,7 +253,70 @@
     window.setTimeout(poll, 1000);
   };
 
+  // Dashboard "Running now": one poll lists every running operation of the shop with its progress. Finished ones
+  // stay listed with their outcome for two minutes (the server decides), so nothing vanishes unexplained.
+  var renderOperation = function (item, operation) {
+    var bar = item.querySelector("progress");
+    item.classList.toggle("operation-done", !operation.running);
+    if (!operation.running) { bar.value = 100; }
+    else if (operation.percent === null || operation.percent === undefined) { bar.removeAttribute("value"); }
+    else { bar.value = operation.percent; }
+    item.querySelector("[data-operation-text]").textContent = operation.text;
+  };
+
+  var newOperation = function (operation, detailsLabel) {
+    var item = document.createElement("li");
+    item.className = "operation";
+    item.dataset.operation = operation.id;
+    var label = document.createElement("span");
+    label.className = "operation-label";
+    label.textContent = operation.label + (operation.account ? " · " + operation.account : "");
+    var bar = document.createElement("progress");
+    bar.max = 100;
+    bar.setAttribute("aria-label", operation.label);
+    var text = document.createElement("span");
+    text.className = "operation-text";
+    text.dataset.operationText = "";
+    item.append(label, bar, text);
+    if (operation.url) {
+      var link = document.createElement("a");
+      link.href = operation.url;
+      link.dataset.operationLink = "";
+      link.textContent = detailsLabel;
+      item.append(link);
+    }
+    return item;
+  };
+
+  var watchRunning = function (section) {
+    var list = section.querySelector("[data-operations]");
+    var empty = section.querySelector("[data-operations-empty]");
+    var poll = function () {
+      fetch(section.dataset.runningUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (response) { return response.json(); })
+        .then(function (data) {
+          var seen = {};
+          data.operations.forEach(function (operation) {
+            seen[operation.id] = true;
+            var item = list.querySelector('[data-operation="' + operation.id + '"]');
+            if (!item) { item = newOperation(operation, section.dataset.detailsLabel); list.append(item); }
+            renderOperation(item, operation);
+          });
+          list.querySelectorAll("[data-operation]").forEach(function (item) {
+            if (!seen[item.dataset.operation]) { item.remove(); }
+          });
+          empty.hidden = data.operations.length > 0;
+          var busy = data.operations.some(function (operation) { return operation.running; });
+          section.dataset.running = busy ? "true" : "false";
+          window.setTimeout(poll, busy ? 1500 : 15000);
+        })
+        .catch(function () { window.setTimeout(poll, 15000); });
+    };
+    window.setTimeout(poll, section.dataset.running === "true" ? 1000 : 15000);
+  };
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-running-operations]").forEach(watchRunning);
     document.querySelectorAll('[data-progress-url][data-running="true"]').forEach(followProgress);
     document.querySelectorAll('[data-orders-panel][data-running="true"]').forEach(function (panel) {
       watchImport(panel, 0);
