@@ -57,7 +57,7 @@ def overview(account: AmazonAccount, recent: int = 5) -> Overview:
                               .order_by(SyncRun.id.desc()).limit(20)).all()
     return Overview(
         account=account, settings=settings, counts=counts(account.id),
-        paused=why_paused(account, settings, False, utcnow()),
+        paused=why_paused(account, settings, False, utcnow(), translate=True),
         last_push=next((run for run in runs if run.kind == "listings_push" and not run.running), None),
         running=[run for run in runs if run.running],
         submissions=list(db.session.scalars(select(Submission).where(Submission.account_id == account.id)
