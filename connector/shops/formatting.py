@@ -6,19 +6,24 @@ from decimal import Decimal
 
 from babel.dates import get_date_format, get_datetime_format, get_time_format
 from flask import Flask
-from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale, to_user_timezone
 
 from ..clock import as_utc
 
 # English keeps the unambiguous ISO-like form the admin has always shown (and support staff quote in tickets).
-ENGLISH_PATTERNS = {False: "yyyy-MM-dd HH:mm z", True: "yyyy-MM-dd HH:mm:ss z"}
+ENGLISH_PATTERNS = {False: "yyyy-MM-dd HH:mm", True: "yyyy-MM-dd HH:mm:ss"}
+
+
+def _english() -> bool:
+    locale = get_locale()
+    return locale is None or locale.language == "en"
 
 
 def _pattern(with_seconds: bool) -> str:
-    locale = get_locale()
-    if locale is None or locale.language == "en":
+    if _english():
         return ENGLISH_PATTERNS[with_seconds]
-    # The locale's own numeric date with a 24-hour or 12-hour time as it writes them, e.g. German 02.01.2026, 03:04.
+    # The locale's own numeric date and time as it writes them, e.g. German 02.01.2026, 03:04 MEZ.
+    locale = get_locale()
     date = get_date_format("medium", locale=locale).pattern
     time = get_time_format("medium" if with_seconds else "short", locale=locale).pattern
     return get_datetime_format("medium", locale=locale).replace("{1}", date).replace("{0}", time) + " z"
@@ -28,12 +33,15 @@ def shop_time(value: datetime | None, with_seconds: bool = False) -> str:
     """A moment in the shop's time zone (Babel's timezone selector), written the locale's way."""
     if value is None:
         return ""
-    return format_datetime(as_utc(value), _pattern(with_seconds))
+    text = format_datetime(as_utc(value), _pattern(with_seconds))
+    if _english():
+        # Babel's English zone names are offsets (+0100) for most zones; the admin has always said CET, UTC, EST.
+        text += " " + to_user_timezone(as_utc(value)).strftime("%Z")
+    return text
 
 
 def _date_pattern() -> str:
-    locale = get_locale()
-    return "yyyy-MM-dd" if locale is None or locale.language == "en" else get_date_format("medium", locale=locale).pattern
+    return "yyyy-MM-dd" if _english() else get_date_format("medium", locale=get_locale()).pattern
 
 
 def shop_date(value: datetime | None) -> str:
