@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 from datetime import datetime, timezone
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -131,7 +132,7 @@ def test_german_form_errors_and_flash_messages(app, shop):
     assert refused.status_code == 400
     assert "Wählen Sie mindestens einen Marktplatz aus." in page
     assert "Verwenden Sie den zweistelligen Ländercode, zum Beispiel DE." in page
-    assert "This field is required" not in page  # WTForms' own messages come in German too
+    assert "Dieses Feld wird benötigt." in page and "This field is required" not in page  # WTForms' own messages
 
     account_id = add_account(admin)
     disconnected = admin.post(f"/admin/accounts/{account_id}/disconnect",
@@ -189,6 +190,22 @@ def test_an_unlaunched_visit_is_explained_in_the_browser_language(app):
     page = app.test_client().get("/admin/log", headers={"Accept-Language": "de"})
     assert page.status_code == 401
     assert "Öffnen Sie den Connector aus Ihrer Shop-Verwaltung" in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("language, expected", [
+    ("de", ("02.01.2026, 03:04 MEZ", "02.01.2026, 03:04:05 MEZ", "02.01.2026", "12.345", "1.019,50", "12,5\xa0%")),
+    ("en", ("2026-01-02 03:04 CET", "2026-01-02 03:04:05 CET", "2026-01-02", "12,345", "1,019.50", "12.5%")),
+])
+def test_the_formatting_filters(app, berlin, language, expected):
+    from flask import g
+
+    from connector.shops.formatting import amount, number, percent, shop_date, shop_time
+
+    with app.test_request_context(headers={"Accept-Language": language}):
+        g.shop = berlin
+        assert (shop_time(MOMENT), shop_time(MOMENT, with_seconds=True), shop_date(MOMENT), number(12345),
+                amount(Decimal("1019.5")), percent(0.125)) == expected
+        assert shop_time(MOMENT.replace(tzinfo=None)) == expected[0]  # SQLite's naive UTC values
 
 
 # The catalogue. The lead merges other helpers' templates and runs bin/translations; these tests then list what

@@ -4,9 +4,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+from babel import numbers
 from babel.dates import get_date_format, get_datetime_format, get_time_format
 from flask import Flask
-from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale, to_user_timezone
+from flask_babel import format_date, format_datetime, format_decimal, get_locale, to_user_timezone
 
 from ..clock import as_utc
 
@@ -66,7 +67,8 @@ def amount(value: int | float | Decimal | None) -> str:
 
 def percent(value: int | float | Decimal | None) -> str:
     """A share given as a fraction (0.125 → 12.5% / 12,5 %)."""
-    return "" if value is None else format_percent(value, "#,##0.#%")
+    # The locale's own pattern (German puts a space before %), keeping a fraction when there is one.
+    return "" if value is None else numbers.format_percent(value, locale=get_locale() or "en", decimal_quantization=False)
 
 
 def init_app(app: Flask) -> None:
