@@ -80,7 +80,7 @@ def test_a_german_launch_shows_german_pages_with_german_dates_in_the_shop_time_z
     for words in ("Amazon-Konten", "Protokoll", "Einstellungen", "Token anfordern / erneuern", "Verbindung testen",
                   "Nicht verbunden.", "Bestands- und Preisabgleich", "Ausstehende Änderungen", "Jetzt übertragen",
                   "Amazon-Bestellungen", "Letzter erfolgreicher Import", "Noch kein erfolgreicher Import",
-                  "Importeinstellungen", "Importieren alle (Minuten)", "Konto löschen"):
+                  "Importeinstellungen", "Importieren alle (Minuten)", "Konto löschen", "Deutschland (DE)", "Europa"):
         assert words in account, words
     status = admin.get(f"/admin/accounts/{account_id}/status").json["status"]
     assert status["words"] == "Nicht verbunden. Klicken Sie auf „Token anfordern / erneuern“."
@@ -113,6 +113,7 @@ def test_a_german_launch_shows_german_pages_with_german_dates_in_the_shop_time_z
     stock = f"/admin/stock/accounts/{account_id}"
     assert "Bestands- und Preisregeln" in (rules := _text(admin, f"{stock}/rules")) and "Bestandspuffer" in rules
     assert "Preisaufschlag (%)" in rules and "ein Preis von 19,00 als" in rules  # a German decimal comma
+    assert "An Deutschland übertragener Bestand" in rules  # marketplaces carry their German country names
     assert "Keine SKU-Fehler" in _text(admin, f"{stock}/errors")
     assert "Noch nichts gesendet" in _text(admin, f"{stock}/feeds")
     assert "SKU-Zuordnung" in (mappings := _text(admin, f"{stock}/mappings")) and "Zuordnung speichern" in mappings

@@ -9,6 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..amazon.marketplaces import BY_ID, MARKETPLACES, REGIONS
+from ..i18n.labels import marketplace_name, region_name
 
 
 class CheckboxList(SelectMultipleField):
@@ -19,11 +20,9 @@ class CheckboxList(SelectMultipleField):
 class AccountForm(FlaskForm):
     alias = StringField(_l("Alias"), validators=[DataRequired(), Length(max=100)],
                         description=_l("A name you recognise, for example \"EU main store\"."))
-    region = SelectField(_l("Region"), choices=[SelectChoice(code, f"{name} ({code})") for code, name in REGIONS.items()])
-    marketplace_ids = CheckboxList(
-        _l("Marketplaces"), choices=[SelectChoice(m.id, f"{m.name} ({m.country}) · {m.id}") for m in MARKETPLACES],
-        validators=[DataRequired(message=_l("Choose at least one marketplace."))],
-    )
+    region = SelectField(_l("Region"))
+    marketplace_ids = CheckboxList(_l("Marketplaces"),
+                                   validators=[DataRequired(message=_l("Choose at least one marketplace."))])
     ship_from_name = StringField(_l("Name or company"), validators=[Optional(), Length(max=100)])
     ship_from_line1 = StringField(_l("Address line 1"), validators=[Optional(), Length(max=180)])
     ship_from_line2 = StringField(_l("Address line 2"), validators=[Optional(), Length(max=180)])
@@ -40,8 +39,15 @@ class AccountForm(FlaskForm):
 
     SHIP_FROM_FIELDS = ("name", "line1", "line2", "city", "region", "postal_code", "country", "phone")
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Named in the admin's language, so built per form rather than once at import.
+        self.region.choices = [SelectChoice(code, f"{region_name(code)} ({code})") for code in REGIONS]
+        self.marketplace_ids.choices = [SelectChoice(m.id, f"{marketplace_name(m)} ({m.country}) · {m.id}")
+                                        for m in MARKETPLACES]
+
     def validate_marketplace_ids(self, field) -> None:
-        wrong = [BY_ID[m].name for m in field.data or [] if BY_ID[m].region != self.region.data]
+        wrong = [marketplace_name(BY_ID[m]) for m in field.data or [] if BY_ID[m].region != self.region.data]
         if wrong:
             raise ValidationError(gettext("%(names)s belong(s) to another region than %(region)s.",
                                           names=", ".join(wrong), region=self.region.data))

@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask, g, has_request_context, request, session
 from flask_babel import Babel, get_locale
 
-from .labels import status_word, translated
+from .labels import marketplace_name, region_name, status_word, translated
 
 SUPPORTED_LOCALES = ("en", "de")
 TRANSLATIONS = Path(__file__).parent / "translations"
@@ -39,5 +39,6 @@ def current_language() -> str:
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
     Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)
-    app.jinja_env.globals.update(current_language=current_language, status_word=status_word)
+    app.jinja_env.globals.update(current_language=current_language, status_word=status_word,
+                                  marketplace_name=marketplace_name, region_name=region_name)
     app.add_template_filter(translated, "translated")

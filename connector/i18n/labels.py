@@ -4,7 +4,9 @@ The codes stay English in the database and in log messages; only their display i
 extraction without translating it where it is defined, so the same English text can also be written to the log."""
 from __future__ import annotations
 
-from flask_babel import gettext, ngettext
+from flask_babel import get_locale, gettext, ngettext
+
+from ..amazon.marketplaces import Marketplace
 
 
 def N_(text: str) -> str:
@@ -45,6 +47,22 @@ STATUS_WORDS = {
     "info": N_("info"),
     "debug": N_("debug"),
 }
+
+
+REGION_NAMES = {"NA": N_("North America"), "EU": N_("Europe"), "FE": N_("Far East")}
+
+
+def marketplace_name(marketplace: Marketplace) -> str:
+    """Amazon names its marketplaces after their country; other languages take the country's name in that language
+    (Deutschland, Vereinigtes Königreich), as Seller Central does."""
+    locale = get_locale()
+    if locale is None or locale.language == "en":
+        return marketplace.name
+    return locale.territories.get(marketplace.country, marketplace.name)
+
+
+def region_name(code: str) -> str:
+    return gettext(REGION_NAMES[code]) if code in REGION_NAMES else code
 
 
 def status_word(code: str | None, capital: bool = False) -> str:

@@ -11,6 +11,7 @@ from flask_babel import gettext, ngettext
 from ..accounts.models import AmazonAccount
 from ..accounts.operations import account_of
 from ..amazon.marketplaces import BY_ID
+from ..i18n.labels import marketplace_name
 from ..shops.session import actor_name, require_owner, shop_required, wants_json
 from ..synclog.runs import KIND_LABELS
 from . import admin
@@ -96,7 +97,7 @@ def rules(account_id: int):
         if form.validate():
             admin.save_rules(account, marketplace_id, form, actor_name())
             flash(gettext("Rules for %(marketplace)s saved. What Amazon should show is recalculated now; the "
-                          "changes go out with the next push.", marketplace=BY_ID[marketplace_id].name), "success")
+                          "changes go out with the next push.", marketplace=marketplace_name(BY_ID[marketplace_id])), "success")
             return redirect(url_for(".rules", account_id=account.id, marketplace=marketplace_id))
     saved = Rules.of(stored, marketplace_id)
     preview = {"quantity": saved.quantity(10, True), "price": saved.price(Decimal("19.00"), None)[0],
@@ -110,8 +111,8 @@ def rules(account_id: int):
 def sku_mappings(account_id: int):
     account = _account(account_id)
     form = MappingForm()
-    form.marketplace_id.choices = [(ALL_MARKETPLACES, "Every marketplace of this account")] + [
-        (m, f"{BY_ID[m].name} ({BY_ID[m].country})") for m in account.marketplace_ids]
+    form.marketplace_id.choices = [(ALL_MARKETPLACES, gettext("Every marketplace of this account"))] + [
+        (m, f"{marketplace_name(BY_ID[m])} ({BY_ID[m].country})") for m in account.marketplace_ids]
     if form.is_submitted():
         require_owner()
         if form.validate():
