@@ -116,6 +116,11 @@ def test_a_german_launch_shows_german_pages_with_german_dates_in_the_shop_time_z
     assert "An Deutschland übertragener Bestand" in rules  # marketplaces carry their German country names
     assert "Keine SKU-Fehler" in _text(admin, f"{stock}/errors")
     assert "Noch nichts gesendet" in _text(admin, f"{stock}/feeds")
+    progress = admin.get(f"{stock}/progress").json  # what the stock panel polls
+    assert progress["texts"]["last_push"] == "02.01.2026, 03:04:05 MEZ: erfolgreich"
+    assert progress["texts"]["next_push"] == "Sobald sich etwas ändert"
+    run_id = db.session.scalar(select(SyncRun.id).where(SyncRun.kind == "listings_push"))
+    assert admin.get(f"/admin/runs/{run_id}/progress").json["text"] == "Erfolgreich"
     assert "SKU-Zuordnung" in (mappings := _text(admin, f"{stock}/mappings")) and "Zuordnung speichern" in mappings
 
     # Log entries written by a German owner's actions stay English.

@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask_babel import get_locale, gettext, ngettext
 
 from ..amazon.marketplaces import Marketplace
+from ..shops.formatting import number
 
 
 def N_(text: str) -> str:
@@ -91,3 +92,10 @@ def nphrase(singular: str, plural: str, num: int, translate: bool, **params: obj
     if translate:
         return ngettext(singular, plural, num, **params)
     return (singular if num == 1 else plural) % {"num": num, **params}
+
+
+def progress_text(done: int | None, total: int | None, status: str, running: bool) -> str:
+    """What a progress bar says, for the JSON the admin's pages poll: "1,234 of 5,000" / "1.234 von 5.000"."""
+    if total:
+        return gettext("%(done)s of %(total)s", done=number(done or 0), total=number(total))
+    return gettext("Working…") if running else status_word(status, capital=True)
