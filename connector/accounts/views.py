@@ -54,8 +54,8 @@ def new():
     form = AccountForm()
     if form.validate_on_submit():
         account = create_account(g.shop, form)
-        flash(gettext("Account %(alias)s added. Next: click Request / Renew Token to authorize it.", alias=account.alias),
-              "success")
+        flash(gettext("Account %(alias)s added. Next: click Request / Renew Token to authorize it.",
+                      alias=account.alias), "success")
         return redirect(url_for(".detail", account_id=account.id))
     return render_template("accounts/form.html", form=form, account=None), 400 if form.errors else 200
 
@@ -107,8 +107,8 @@ def test_connection(account_id: int):
     result = check_connection(account)
     record("info" if result.ok else "error", "connection_test", f"Test connection for {account.alias}: {result.message}",
            shop_id=g.shop.id, account_id=account.id, amazon_request_id=result.request_id)
-    flash(gettext("%(result)s (Amazon request ID %(id)s)", result=result.message, id=result.request_id or gettext("none")),
-          "success" if result.ok else "error")
+    flash(gettext("%(result)s (Amazon request ID %(id)s)", result=result.message,
+                  id=result.request_id or gettext("none")), "success" if result.ok else "error")
     return redirect(url_for(".detail", account_id=account.id))
 
 

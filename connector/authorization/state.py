@@ -44,9 +44,11 @@ def read_ticket(ticket: str | None) -> AmazonAccount:
     try:
         payload = _serializer("ticket").loads(ticket or "", max_age=TICKET_MAX_AGE)
     except SignatureExpired:
-        raise StateRejected(N_("This window was open too long. Close it and click Request / Renew Token again."), "ticket_expired")
+        raise StateRejected(
+            N_("This window was open too long. Close it and click Request / Renew Token again."), "ticket_expired")
     except BadSignature:
-        raise StateRejected(N_("This link is not valid. Close this window and click Request / Renew Token again."), "ticket_invalid")
+        raise StateRejected(
+            N_("This link is not valid. Close this window and click Request / Renew Token again."), "ticket_invalid")
     account = db.session.get(AmazonAccount, payload["account"])
     if account is None or account.shop_id != payload["shop"]:
         raise StateRejected(N_("This Amazon account no longer exists in the connector."), "account_missing")
@@ -99,7 +101,8 @@ def consume_state(state: str | None) -> AuthorizationAttempt:
     )
     db.session.commit()
     if burned.rowcount != 1:
-        raise StateRejected(N_("This authorization link was already used. Please start again."), "state_replayed", attempt)
+        raise StateRejected(
+            N_("This authorization link was already used. Please start again."), "state_replayed", attempt)
     session.pop(PENDING_STATE_KEY, None)
     return attempt
 

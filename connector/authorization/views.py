@@ -58,7 +58,8 @@ def login_hop():
     callback, amazon_state = request.args.get("amazon_callback_uri", ""), request.args.get("amazon_state")
     if not _is_seller_central(callback) or not amazon_state:
         return _failure_page("login_hop_invalid", N_("Amazon's sign-in step came back with an address we do not "
-                                                     "recognise, so we stopped. Please start again from the connector."))
+                                                     "recognise, so we stopped. Please start again from the "
+                                                     "connector."))
     pending = flow_state.pending_state()
     if not pending:
         return _failure_page("login_hop_without_state", N_("To authorize or renew, open the connector from your "

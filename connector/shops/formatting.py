@@ -68,7 +68,9 @@ def amount(value: int | float | Decimal | None) -> str:
 def percent(value: int | float | Decimal | None) -> str:
     """A share given as a fraction (0.125 → 12.5% / 12,5 %)."""
     # The locale's own pattern (German puts a space before %), keeping a fraction when there is one.
-    return "" if value is None else numbers.format_percent(value, locale=get_locale() or "en", decimal_quantization=False)
+    if value is None:
+        return ""
+    return numbers.format_percent(value, locale=get_locale() or "en", decimal_quantization=False)
 
 
 def init_app(app: Flask) -> None:

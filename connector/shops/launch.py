@@ -97,4 +97,5 @@ def _burn(shop: Shop, jti: str) -> None:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise LaunchRefused(gettext("This launch link was already used. Open the connector again from your shop admin."))
+        raise LaunchRefused(gettext("This launch link was already used. Open the connector again from your shop "
+                                    "admin."))

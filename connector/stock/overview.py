@@ -120,7 +120,8 @@ def sku_errors(account_id: int, page: int = 1) -> list[tuple[ListingState, Submi
 
 
 def _run_json(run: SyncRun) -> dict:
-    return {"id": run.id, "kind": run.kind, "label": translated(KIND_LABELS.get(run.kind, run.kind)), "status": run.status,
+    return {"id": run.id, "kind": run.kind, "label": translated(KIND_LABELS.get(run.kind, run.kind)),
+            "status": run.status,
             "text": progress_text(run.progress_done, run.progress_total, run.status, run.status == RunStatus.RUNNING),
             "running": run.status == RunStatus.RUNNING, "done": run.progress_done, "total": run.progress_total,
             "percent": run.progress_percent, "summary": run.summary, "started_at": _iso(run.started_at),

@@ -97,7 +97,8 @@ def rules(account_id: int):
         if form.validate():
             admin.save_rules(account, marketplace_id, form, actor_name())
             flash(gettext("Rules for %(marketplace)s saved. What Amazon should show is recalculated now; the "
-                          "changes go out with the next push.", marketplace=marketplace_name(BY_ID[marketplace_id])), "success")
+                          "changes go out with the next push.",
+                          marketplace=marketplace_name(BY_ID[marketplace_id])), "success")
             return redirect(url_for(".rules", account_id=account.id, marketplace=marketplace_id))
     saved = Rules.of(stored, marketplace_id)
     preview = {"quantity": saved.quantity(10, True), "price": saved.price(Decimal("19.00"), None)[0],
