@@ -52,6 +52,7 @@ class AccountStatus:
             "can_sync": self.can_sync,
             "renewal_due": self.renewal_due,
             "expires_at": self.expires_at.isoformat() if self.expires_at else None,
+            "expires_text": shop_date(self.expires_at) if self.expires_at else None,  # as the page writes it
             "days_left": self.days_left,
         }
 
