@@ -146,8 +146,9 @@ def test_german_form_errors_and_flash_messages(app, shop):
     assert "Verbindung von EU main getrennt." in disconnected.get_data(as_text=True)
 
 
-def test_the_browser_language_decides_without_a_launch_locale(app, shop):
-    page = _text(_open(app, shop, accept_language="de-DE,de;q=0.9,en;q=0.5"), "/admin/settings")
+@pytest.mark.parametrize("accept_language", ["de", "de-AT", "de-DE,de;q=0.9,en;q=0.5", "fr-FR,de-CH;q=0.8"])
+def test_the_browser_language_decides_without_a_launch_locale(app, shop, accept_language):
+    page = _text(_open(app, shop, accept_language=accept_language), "/admin/settings")
     assert '<html lang="de">' in page and "Shop-Einstellungen" in page
 
 
