@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext
 
 from ..amazon.marketplaces import BY_ID
 from ..authorization.operations import AuthorizationFailed, check_connection, disconnect, save_self_authorized
@@ -29,7 +30,7 @@ def refuse_aws_keys_and_mws_tokens():
         try:
             refuse_forbidden_credentials(request.form.to_dict())
         except ForbiddenCredential as refused:
-            return render_template("errors/refused_credential.html", explanation=str(refused)), 422
+            return render_template("errors/refused_credential.html", explanation=gettext(str(refused))), 422
 
 
 def _account_or_404(account_id: int) -> AmazonAccount:
@@ -52,7 +53,8 @@ def new():
     form = AccountForm()
     if form.validate_on_submit():
         account = create_account(g.shop, form)
-        flash(f"Account {account.alias} added. Next: click Request / Renew Token to authorize it.", "success")
+        flash(gettext("Account %(alias)s added. Next: click Request / Renew Token to authorize it.",
+                      alias=account.alias), "success")
         return redirect(url_for(".detail", account_id=account.id))
     return render_template("accounts/form.html", form=form, account=None), 400 if form.errors else 200
 
@@ -89,7 +91,7 @@ def edit(account_id: int):
         except ValueError as refused:
             form.region.errors = [*form.region.errors, str(refused)]
         else:
-            flash("Settings saved.", "success")
+            flash(gettext("Settings saved."), "success")
             return redirect(url_for(".detail", account_id=account.id))
     return render_template("accounts/form.html", form=form, account=account), 400 if form.errors else 200
 
@@ -99,12 +101,13 @@ def edit(account_id: int):
 def test_connection(account_id: int):
     account = _account_or_404(account_id)
     if not account.refresh_token:
-        flash("Connect the account first: click Request / Renew Token.", "error")
+        flash(gettext("Connect the account first: click Request / Renew Token."), "error")
         return redirect(url_for(".detail", account_id=account.id))
     result = check_connection(account)
     record("info" if result.ok else "error", "connection_test", f"Test connection for {account.alias}: {result.message}",
            shop_id=g.shop.id, account_id=account.id, amazon_request_id=result.request_id)
-    flash(f"{result.message} (Amazon request ID {result.request_id or 'none'})", "success" if result.ok else "error")
+    flash(gettext("%(result)s (Amazon request ID %(id)s)", result=result.message,
+                  id=result.request_id or gettext("none")), "success" if result.ok else "error")
     return redirect(url_for(".detail", account_id=account.id))
 
 
@@ -120,9 +123,9 @@ def manual_token(account_id: int):
             record("error", "authorization", f"Manual token for {account.alias} refused: {failed}",
                    shop_id=g.shop.id, account_id=account.id, error_code=failed.code,
                    amazon_request_id=failed.request_id)
-            form.refresh_token.errors = [str(failed)]
+            form.refresh_token.errors = [gettext(str(failed))]
         else:
-            flash(f"Token saved. {result.message}", "success")
+            flash(gettext("Token saved. %(result)s", result=result.message), "success")
             return redirect(url_for(".detail", account_id=account.id))
     form.refresh_token.data = ""  # never render a token back
     return render_template("accounts/detail.html", account=account, status=account_status(account),
@@ -134,7 +137,7 @@ def manual_token(account_id: int):
 def disconnect_account(account_id: int):
     account = _account_or_404(account_id)
     disconnect(account)
-    flash(f"{account.alias} disconnected. Its settings and history are kept.", "success")
+    flash(gettext("%(alias)s disconnected. Its settings and history are kept.", alias=account.alias), "success")
     return redirect(url_for(".detail", account_id=account.id))
 
 
@@ -144,7 +147,7 @@ def delete(account_id: int):
     account = _account_or_404(account_id)
     alias = account.alias
     delete_account(account)
-    flash(f"{alias} deleted.", "success")
+    flash(gettext("%(alias)s deleted.", alias=alias), "success")
     return redirect(url_for(".index"))
 
 

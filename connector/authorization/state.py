@@ -16,6 +16,7 @@ from sqlalchemy import update
 from ..accounts.models import AmazonAccount, AuthorizationAttempt
 from ..clock import utcnow
 from ..extensions import db
+from ..i18n.labels import N_
 
 TICKET_MAX_AGE = 600
 NONCE_KEY = "authorization_nonce"
@@ -43,12 +44,14 @@ def read_ticket(ticket: str | None) -> AmazonAccount:
     try:
         payload = _serializer("ticket").loads(ticket or "", max_age=TICKET_MAX_AGE)
     except SignatureExpired:
-        raise StateRejected("This window was open too long. Close it and click Request / Renew Token again.", "ticket_expired")
+        raise StateRejected(
+            N_("This window was open too long. Close it and click Request / Renew Token again."), "ticket_expired")
     except BadSignature:
-        raise StateRejected("This link is not valid. Close this window and click Request / Renew Token again.", "ticket_invalid")
+        raise StateRejected(
+            N_("This link is not valid. Close this window and click Request / Renew Token again."), "ticket_invalid")
     account = db.session.get(AmazonAccount, payload["account"])
     if account is None or account.shop_id != payload["shop"]:
-        raise StateRejected("This Amazon account no longer exists in the connector.", "account_missing")
+        raise StateRejected(N_("This Amazon account no longer exists in the connector."), "account_missing")
     return account
 
 
@@ -76,20 +79,20 @@ def issue_state(account: AmazonAccount) -> str:
 def consume_state(state: str | None) -> AuthorizationAttempt:
     """Verify the state and burn it; every refusal names its reason for the log."""
     if not state:
-        raise StateRejected("Amazon sent us back without the security state. Please start again.", "state_missing")
+        raise StateRejected(N_("Amazon sent us back without the security state. Please start again."), "state_missing")
     try:
         payload = _serializer("state").loads(state, max_age=current_app.config["AUTHORIZATION_STATE_MAX_AGE"])
     except SignatureExpired:
-        raise StateRejected("The authorization took longer than 10 minutes. Please start again.", "state_expired")
+        raise StateRejected(N_("The authorization took longer than 10 minutes. Please start again."), "state_expired")
     except BadSignature:
-        raise StateRejected("The security state was altered, so we stopped. Please start again.", "state_tampered")
+        raise StateRejected(N_("The security state was altered, so we stopped. Please start again."), "state_tampered")
     attempt = db.session.scalar(db.select(AuthorizationAttempt).filter_by(state_id=payload["id"]))
     if attempt is None or attempt.shop_id != payload["shop"] or attempt.account_id != payload["account"]:
-        raise StateRejected("The security state does not match any request. Please start again.", "state_unknown")
+        raise StateRejected(N_("The security state does not match any request. Please start again."), "state_unknown")
     if payload["browser"] != _nonce_hash(session.get(NONCE_KEY, "")):
         raise StateRejected(
-            "This authorization was started in another browser window or session. Start it again from the "
-            "connector in this browser.", "state_other_browser", attempt,
+            N_("This authorization was started in another browser window or session. Start it again from the "
+               "connector in this browser."), "state_other_browser", attempt,
         )
     burned = db.session.execute(
         update(AuthorizationAttempt)
@@ -98,7 +101,8 @@ def consume_state(state: str | None) -> AuthorizationAttempt:
     )
     db.session.commit()
     if burned.rowcount != 1:
-        raise StateRejected("This authorization link was already used. Please start again.", "state_replayed", attempt)
+        raise StateRejected(
+            N_("This authorization link was already used. Please start again."), "state_replayed", attempt)
     session.pop(PENDING_STATE_KEY, None)
     return attempt
 

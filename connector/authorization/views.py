@@ -4,11 +4,13 @@ from __future__ import annotations
 from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, Flask, current_app, g, jsonify, redirect, render_template, request
+from flask_babel import gettext
 
 from ..accounts.models import AmazonAccount, AuthorizationAttempt
 from ..amazon.marketplaces import seller_central_hosts
 from ..clock import utcnow
 from ..extensions import db
+from ..i18n.labels import N_
 from ..shops.session import shop_required
 from ..synclog.operations import record
 from . import state as flow_state
@@ -23,7 +25,7 @@ def ticket(account_id: int):
     """Called by the account page (CSRF-checked fetch) right after it opened the popup."""
     account = db.get_or_404(AmazonAccount, account_id)
     if account.shop_id != g.shop.id:
-        return jsonify(error="not found"), 404
+        return jsonify(error=gettext("This Amazon account was not found.")), 404
     return jsonify(url=f"{current_app.config['PUBLIC_URL']}/amazon/authorize/start?"
                        + urlencode({"ticket": flow_state.issue_ticket(account)}))
 
@@ -55,12 +57,14 @@ def login_hop():
     """Amazon's log-in URI step: send the seller back to Amazon with our state and Amazon's."""
     callback, amazon_state = request.args.get("amazon_callback_uri", ""), request.args.get("amazon_state")
     if not _is_seller_central(callback) or not amazon_state:
-        return _failure_page("login_hop_invalid", "Amazon's sign-in step came back with an address we do not "
-                             "recognise, so we stopped. Please start again from the connector.")
+        return _failure_page("login_hop_invalid", N_("Amazon's sign-in step came back with an address we do not "
+                                                     "recognise, so we stopped. Please start again from the "
+                                                     "connector."))
     pending = flow_state.pending_state()
     if not pending:
-        return _failure_page("login_hop_without_state", "To authorize or renew, open the connector from your shop "
-                             "admin and click Request / Renew Token; it will bring you back here.")
+        return _failure_page("login_hop_without_state", N_("To authorize or renew, open the connector from your "
+                                                           "shop admin and click Request / Renew Token; it will bring "
+                                                           "you back here."))
     query = {"amazon_state": amazon_state, "state": pending}
     if request.args.get("version"):
         query["version"] = request.args["version"]
@@ -75,10 +79,12 @@ def callback():
         return _failure_page(rejected.reason, str(rejected), rejected.attempt)
     account = db.session.get(AmazonAccount, attempt.account_id)
     if request.args.get("error"):
-        return _finish(attempt, "cancelled", "You cancelled the authorization in Seller Central. Nothing was changed.")
+        return _finish(attempt, "cancelled",
+                       N_("You cancelled the authorization in Seller Central. Nothing was changed."))
     seller, code = request.args.get("selling_partner_id"), request.args.get("spapi_oauth_code")
     if not seller or not code:
-        return _finish(attempt, "failed", "Amazon came back without a seller ID or authorization code. Please start again.")
+        return _finish(attempt, "failed",
+                       N_("Amazon came back without a seller ID or authorization code. Please start again."))
     try:
         complete_authorization(attempt, seller, code)
     except AuthorizationFailed as failed:
@@ -86,7 +92,7 @@ def callback():
     attempt.outcome, attempt.message = "connected", "Connected"
     db.session.commit()
     return render_template("authorization/result.html", ok=True, account=account,
-                           message="Connected. You may close this window.")
+                           message=gettext("Connected. You may close this window."))
 
 
 def _finish(attempt: AuthorizationAttempt, outcome: str, message: str, failure: AuthorizationFailed | None = None):
@@ -98,14 +104,15 @@ def _finish(attempt: AuthorizationAttempt, outcome: str, message: str, failure: 
            amazon_request_id=failure.request_id if failure else None,
            http_status=failure.http_status if failure else None)
     account = db.session.get(AmazonAccount, attempt.account_id)
-    return render_template("authorization/result.html", ok=False, account=account, message=message), 400
+    # The log keeps the English message; the window shows it in the admin's language when we know it.
+    return render_template("authorization/result.html", ok=False, account=account, message=gettext(message)), 400
 
 
 def _failure_page(reason: str, message: str, attempt: AuthorizationAttempt | None = None):
     record("error", "authorization", f"Authorization stopped ({reason}): {message}",
            shop_id=attempt.shop_id if attempt else None, account_id=attempt.account_id if attempt else None,
            error_code=reason)
-    return render_template("authorization/result.html", ok=False, account=None, message=message), 400
+    return render_template("authorization/result.html", ok=False, account=None, message=gettext(message)), 400
 
 
 def _origin(url: str) -> str:

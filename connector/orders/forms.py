@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from zoneinfo import available_timezones
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -13,7 +14,7 @@ from .amazon_orders import IMPORTABLE_STATUSES
 from .carriers import AMAZON_CARRIER_CODES
 from .settings import FIRST_IMPORT_DAYS_RANGE, INTERVAL_RANGE, SettingsChange
 
-STATUS_LABELS = {"UNSHIPPED": "Unshipped", "PARTIALLY_SHIPPED": "Partially shipped"}
+STATUS_LABELS = {"UNSHIPPED": _l("Unshipped"), "PARTIALLY_SHIPPED": _l("Partially shipped")}
 
 
 class CheckboxList(SelectMultipleField):
@@ -22,15 +23,15 @@ class CheckboxList(SelectMultipleField):
 
 
 class ImportSettingsForm(FlaskForm):
-    statuses = CheckboxList("Import orders that are",
+    statuses = CheckboxList(_l("Import orders that are"),
                             choices=[SelectChoice(s, STATUS_LABELS[s]) for s in IMPORTABLE_STATUSES],
-                            validators=[DataRequired(message="Choose at least one status.")])
-    interval_minutes = IntegerField("Import every (minutes)", validators=[NumberRange(*INTERVAL_RANGE)])
-    first_import_days = IntegerField("First import reaches back (days)",
+                            validators=[DataRequired(message=_l("Choose at least one status."))])
+    interval_minutes = IntegerField(_l("Import every (minutes)"), validators=[NumberRange(*INTERVAL_RANGE)])
+    first_import_days = IntegerField(_l("First import reaches back (days)"),
                                      validators=[NumberRange(*FIRST_IMPORT_DAYS_RANGE)])
-    recheck_timezone = SelectField("Daily re-check at 00:00 in", choices=sorted(available_timezones()))
-    unknown_sku_as_custom_line = BooleanField("Import items with SKUs the cart does not know as custom lines "
-                                              "(instead of holding the order)")
+    recheck_timezone = SelectField(_l("Daily re-check at 00:00 in"), choices=sorted(available_timezones()))
+    unknown_sku_as_custom_line = BooleanField(_l("Import items with SKUs the cart does not know as custom lines "
+                                                 "(instead of holding the order)"))
 
     def change(self) -> SettingsChange:
         return SettingsChange(list(self.statuses.data), int(self.interval_minutes.data),
@@ -39,15 +40,15 @@ class ImportSettingsForm(FlaskForm):
 
 
 class ImportByIdForm(FlaskForm):
-    amazon_order_id = StringField("Amazon order ID", validators=[DataRequired(), Length(max=40)],
-                                  description="For example 112-1234567-1234567.")
+    amazon_order_id = StringField(_l("Amazon order ID"), validators=[DataRequired(), Length(max=40)],
+                                  description=_l("For example 112-1234567-1234567."))
 
 
 class ReimportForm(FlaskForm):
-    since = DateField("Re-import orders updated since", validators=[DataRequired()])
+    since = DateField(_l("Re-import orders updated since"), validators=[DataRequired()])
 
 
 class CarrierForm(FlaskForm):
-    cart_name = StringField("Carrier name in your cart", validators=[DataRequired(), Length(max=120)])
-    amazon_code = SelectField("Amazon carrier code", choices=list(AMAZON_CARRIER_CODES))
-    amazon_name = StringField("Carrier name sent with \"Other\"", validators=[Optional(), Length(max=120)])
+    cart_name = StringField(_l("Carrier name in your cart"), validators=[DataRequired(), Length(max=120)])
+    amazon_code = SelectField(_l("Amazon carrier code"), choices=list(AMAZON_CARRIER_CODES))
+    amazon_name = StringField(_l("Carrier name sent with \"Other\""), validators=[Optional(), Length(max=120)])

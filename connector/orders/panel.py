@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext, ngettext
 from sqlalchemy import func, select
 
 from ..accounts.models import AmazonAccount
@@ -12,6 +13,7 @@ from ..accounts.status import account_status
 from ..clock import utcnow
 from ..extensions import db
 from ..jobs.models import Schedule
+from ..shops.formatting import shop_time
 from ..synclog.models import RunStatus, SyncRun
 from .models import (DEFAULT_FIRST_IMPORT_DAYS, DEFAULT_INTERVAL_MINUTES, DEFAULT_RECHECK_TIMEZONE, DEFAULT_STATUSES,
                      CartState, ImportedOrder, OrderImportSettings, OrderImportState, Shipment, ShipmentState)
@@ -32,7 +34,7 @@ class ImportStatus:
     def as_json(self) -> dict:
         return {"running": self.running, "percent": self.percent, "message": self.message,
                 "last_success_at": self.last_success_at.isoformat() if self.last_success_at else None,
-                "last_success_text": _when(self.last_success_at, "No successful import yet")}
+                "last_success_text": _when(self.last_success_at, gettext("No successful import yet"))}
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,7 @@ class OrdersPanel:
 
 
 def _when(moment: datetime | None, otherwise: str) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else otherwise
+    return shop_time(moment) if moment else otherwise
 
 
 def import_status(account: AmazonAccount) -> ImportStatus:
@@ -63,14 +65,18 @@ def import_status(account: AmazonAccount) -> ImportStatus:
         span = (state.window_before - state.window_after).total_seconds()
         percent = max(0, min(100, int(100 * (state.cursor - state.window_after).total_seconds() / span))) if span else 0
     if run is not None:
-        message = f"Importing: {state.window_orders if state else 0} order(s) read from Amazon so far."
+        read = state.window_orders if state else 0
+        message = ngettext("Importing: %(num)s order read from Amazon so far.",
+                           "Importing: %(num)s orders read from Amazon so far.", read)
     elif in_window and state.resume_at and state.resume_at > utcnow():
-        message = (f"Waiting for Amazon's order search quota until {state.resume_at:%H:%M:%S} UTC; "
-                   f"{state.window_orders} order(s) read so far.")
+        message = ngettext("Waiting for Amazon's order search quota until %(time)s; %(num)s order read so far.",
+                           "Waiting for Amazon's order search quota until %(time)s; %(num)s orders read so far.",
+                           state.window_orders, time=shop_time(state.resume_at, with_seconds=True))
     elif in_window:
-        message = f"Import under way: {state.window_orders} order(s) read so far."
+        message = ngettext("Import under way: %(num)s order read so far.",
+                           "Import under way: %(num)s orders read so far.", state.window_orders)
     else:
-        message = "No import running."
+        message = gettext("No import running.")
     return ImportStatus(run is not None or in_window, percent, message, state.last_success_at if state else None,
                         schedule.next_run_at if schedule and schedule.enabled else None)
 
@@ -96,7 +102,7 @@ def panel_for(account: AmazonAccount) -> OrdersPanel:
 
 def _next_import(account: AmazonAccount, status: ImportStatus) -> str:
     if not account.import_orders:
-        return "Order import is off for this account"
+        return gettext("Order import is off for this account")
     if not account_status(account).can_sync:
-        return "Once the account is connected"
-    return _when(status.next_run_at, "Scheduled within a minute")
+        return gettext("Once the account is connected")
+    return _when(status.next_run_at, gettext("Scheduled within a minute"))

@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from ..accounts.models import AmazonAccount
 from ..amazon.client import SlotNotFree, SPAPIClient
 from ..amazon.errors import AmazonError, AmazonNotFound
 from ..extensions import db
+from ..i18n.labels import N_, phrase
 from ..jobs.registry import enqueue
 from ..synclog.operations import record
 from .amazon_orders import INCLUDED_DATA, AmazonOrder
@@ -32,24 +34,28 @@ def import_order_by_id(account: AmazonAccount, amazon_order_id: str, actor: str)
     """Fetch one order with getOrder and import it like the scheduled import would (never twice)."""
     amazon_order_id = amazon_order_id.strip()
     if not AMAZON_ORDER_ID.match(amazon_order_id):
-        return ToolResult(False, "An Amazon order ID has 3-7-7 digits, for example 112-1234567-1234567.")
+        return ToolResult(False, gettext("An Amazon order ID has 3-7-7 digits, for example 112-1234567-1234567."))
     try:
         response = SPAPIClient.for_account(account).call(
             "getOrder", {"orderId": amazon_order_id}, {"includedData": list(INCLUDED_DATA)}, max_wait=SLOT_WAIT_LIMIT)
     except SlotNotFree as busy:
-        return ToolResult(False, f"Amazon's getOrder quota is in use; try again in {busy.seconds:.0f} seconds.")
+        return ToolResult(False, gettext("Amazon's getOrder quota is in use; try again in %(seconds)s seconds.",
+                                         seconds=f"{busy.seconds:.0f}"))
     except AmazonNotFound:
-        return ToolResult(False, f"Amazon does not know order {amazon_order_id} for this seller account.")
+        return ToolResult(False, gettext("Amazon does not know order %(order)s for this seller account.",
+                                         order=amazon_order_id))
     except AmazonError as error:
-        return ToolResult(False, f"Amazon answered with an error: {error}")
+        return ToolResult(False, gettext("Amazon answered with an error: %(error)s", error=error))
     order = AmazonOrder.from_json(response.json["order"])
     settings = import_settings(account.id)
     known = db.session.scalar(select(ImportedOrder).where(ImportedOrder.account_id == account.id,
                                                           ImportedOrder.amazon_order_id == amazon_order_id))
     if known is None and not importable(order, settings.statuses):
-        return ToolResult(False, f"Order {amazon_order_id} is {order.status or 'of unknown status'} and fulfilled by "
-                          f"{order.fulfilled_by or 'unknown'}; only merchant-fulfilled orders with status "
-                          f"{', '.join(settings.statuses)} are imported.")
+        return ToolResult(False, gettext(
+            "Order %(order)s has status %(status)s and is fulfilled by %(fulfilment)s; only merchant-fulfilled "
+            "orders with status %(statuses)s are imported.", order=amazon_order_id,
+            status=order.status or gettext("unknown"), fulfilment=order.fulfilled_by or gettext("unknown"),
+            statuses=", ".join(settings.statuses)))
 
     def log(level: str, message: str, **references: object) -> None:
         record(level, "order_import", message, shop_id=account.shop_id, account_id=account.id, commit=False,
@@ -59,33 +65,36 @@ def import_order_by_id(account: AmazonAccount, amazon_order_id: str, actor: str)
     db.session.commit()
     if result.cart_work:
         enqueue("orders.cart_sync", account.shop_id)
-    message = (f"Order {amazon_order_id} imported by {actor}; it is being created in the cart." if result.new else
-               f"Order {amazon_order_id} was already imported; its Amazon status ({order.status}) was refreshed.")
-    record("info", "order_import", message, shop_id=account.shop_id, account_id=account.id,
+    message = (N_("Order %(order)s imported by %(actor)s; it is being created in the cart.") if result.new else
+               N_("Order %(order)s was already imported; its Amazon status (%(status)s) was refreshed."))
+    facts = {"order": amazon_order_id, "actor": actor, "status": order.status}
+    record("info", "order_import", phrase(message, False, **facts), shop_id=account.shop_id, account_id=account.id,
            amazon_order_id=amazon_order_id, amazon_request_id=response.request_id)
-    return ToolResult(True, message)
+    return ToolResult(True, phrase(message, True, **facts))
 
 
 def retry_order(order: ImportedOrder, actor: str) -> ToolResult:
     if order.cart_state not in CartState.ATTENTION:
-        return ToolResult(False, f"Order {order.amazon_order_id} is not held or refused; nothing to retry.")
+        return ToolResult(False, gettext("Order %(order)s is not held or refused; nothing to retry.",
+                                         order=order.amazon_order_id))
     order.cart_state = CartState.PENDING
     order.next_attempt_at = None
     db.session.commit()
     record("info", "order_create", f"{actor} retried Amazon order {order.amazon_order_id} in the cart.",
            shop_id=order.shop_id, account_id=order.account_id, amazon_order_id=order.amazon_order_id)
     enqueue("orders.cart_sync", order.shop_id)
-    return ToolResult(True, f"Order {order.amazon_order_id} is being created in the cart again.")
+    return ToolResult(True, gettext("Order %(order)s is being created in the cart again.", order=order.amazon_order_id))
 
 
 def retry_shipment(shipment: Shipment, actor: str) -> ToolResult:
     order_id = shipment.order.amazon_order_id
     if shipment.state == ShipmentState.CONFIRMED:
-        return ToolResult(False, f"The shipment of order {order_id} is already confirmed.")
+        return ToolResult(False, gettext("The shipment of order %(order)s is already confirmed.", order=order_id))
     shipment.state = ShipmentState.PENDING
     shipment.next_attempt_at = None
     db.session.commit()
     record("info", "shipment_confirmation", f"{actor} retried the shipment confirmation of Amazon order {order_id}.",
            shop_id=shipment.shop_id, account_id=shipment.account_id, amazon_order_id=order_id)
     enqueue("orders.confirm_shipments", shipment.account_id)
-    return ToolResult(True, f"The shipment of order {order_id} is being confirmed to Amazon again.")
+    return ToolResult(True, gettext("The shipment of order %(order)s is being confirmed to Amazon again.",
+                                    order=order_id))

@@ -6,12 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime, time, timezone
 
 from flask import Blueprint, Flask, abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from ..accounts.models import AmazonAccount
 from ..accounts.operations import account_of, accounts_of
 from ..extensions import db
 from ..jobs.registry import enqueue
+from ..shops.formatting import calendar_date
 from ..shops.session import actor_name, require_owner, shop_required, wants_json
 from .carriers import AMAZON_CARRIER_CODES, CarrierInvalid, carrier_table, delete_entry, save_entry
 from .forms import CarrierForm, ImportByIdForm, ImportSettingsForm, ReimportForm
@@ -41,10 +43,10 @@ def _back_to(account_id: int):
 def import_now(account_id: int):
     account = _account_or_404(account_id)
     if not account.import_orders:
-        message, queued = "Order import is off for this account; switch it on in the account settings.", False
+        message, queued = gettext("Order import is off for this account; switch it on in the account settings."), False
     else:
         enqueue("orders.import", account.id, f"user: {actor_name()}")
-        message, queued = "Import started.", True
+        message, queued = gettext("Import started."), True
     if wants_json():
         return jsonify(queued=queued, message=message, status=import_status(account).as_json())
     flash(message, "success" if queued else "error")
@@ -63,15 +65,16 @@ def save_settings(account_id: int):
     account = _account_or_404(account_id)
     form = ImportSettingsForm()
     if not form.validate():
-        flash("Import settings not saved: " + "; ".join(e for errors in form.errors.values() for e in errors), "error")
+        problems = "; ".join(str(e) for errors in form.errors.values() for e in errors)
+        flash(gettext("Import settings not saved: %(problems)s", problems=problems), "error")
         return _back_to(account.id)
     try:
         update_settings(account, form.change(), actor_name())
     except SettingsInvalid as invalid:
-        flash(f"Import settings not saved: {invalid}", "error")
+        flash(gettext("Import settings not saved: %(problems)s", problems=invalid), "error")
     else:
         sync_account_schedules(account)
-        flash("Import settings saved.", "success")
+        flash(gettext("Import settings saved."), "success")
     return _back_to(account.id)
 
 
@@ -84,7 +87,7 @@ def import_by_id(account_id: int):
         result = import_order_by_id(account, form.amazon_order_id.data, actor_name())
         flash(result.message, "success" if result.ok else "error")
     else:
-        flash("Enter an Amazon order ID.", "error")
+        flash(gettext("Enter an Amazon order ID."), "error")
     return _back_to(account.id)
 
 
@@ -94,7 +97,7 @@ def reimport(account_id: int):
     account = _account_or_404(account_id)
     form = ReimportForm()
     if not form.validate():
-        flash("Choose the date to re-import from.", "error")
+        flash(gettext("Choose the date to re-import from."), "error")
         return _back_to(account.id)
     try:
         request_reimport(account, datetime.combine(form.since.data, time(0), tzinfo=timezone.utc), actor_name())
@@ -102,7 +105,7 @@ def reimport(account_id: int):
         flash(str(invalid), "error")
     else:
         enqueue("orders.import", account.id, f"user: {actor_name()}")
-        flash(f"Re-importing orders updated since {form.since.data:%Y-%m-%d}.", "success")
+        flash(gettext("Re-importing orders updated since %(date)s.", date=calendar_date(form.since.data)), "success")
     return _back_to(account.id)
 
 
@@ -163,7 +166,8 @@ def carriers():
             except CarrierInvalid as invalid:
                 flash(str(invalid), "error")
             else:
-                flash(f"Carrier \"{form.cart_name.data}\" now goes to Amazon as {form.amazon_code.data}.", "success")
+                flash(gettext("Carrier \"%(name)s\" now goes to Amazon as %(code)s.", name=form.cart_name.data,
+                              code=form.amazon_code.data), "success")
                 return redirect(url_for(".carriers"))
     return render_template("orders/carriers.html", rows=carrier_table(g.shop.id), form=form,
                            codes=AMAZON_CARRIER_CODES), 400 if form.errors else 200
@@ -175,7 +179,7 @@ def delete_carrier(entry_id: int):
     entry = delete_entry(g.shop.id, entry_id)
     if entry is None:
         abort(404)
-    flash(f"Carrier \"{entry.cart_name}\" removed from your table.", "success")
+    flash(gettext("Carrier \"%(name)s\" removed from your table.", name=entry.cart_name), "success")
     return redirect(url_for(".carriers"))
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
 from flask import current_app
+from flask_babel import gettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from joserfc import jwt
 from joserfc.errors import JoseError
@@ -56,12 +57,12 @@ def consume_launch_token(token: str) -> Launch:
     try:
         payload = _serializer().loads(token, max_age=current_app.config["LAUNCH_TOKEN_MAX_AGE"])
     except SignatureExpired:
-        raise LaunchRefused("This launch link has expired. Open the connector again from your shop admin.")
+        raise LaunchRefused(gettext("This launch link has expired. Open the connector again from your shop admin."))
     except BadSignature:
-        raise LaunchRefused("This launch link is not valid. Open the connector again from your shop admin.")
+        raise LaunchRefused(gettext("This launch link is not valid. Open the connector again from your shop admin."))
     shop = db.session.scalar(db.select(Shop).filter_by(shop_key=payload.get("shop")))
     if shop is None or payload.get("role") not in ROLES:
-        raise LaunchRefused("This launch link does not belong to a known shop.")
+        raise LaunchRefused(gettext("This launch link does not belong to a known shop."))
     _burn(shop, "launch:" + payload["jti"])
     return Launch(shop, payload["role"], payload.get("locale"), payload.get("user"))
 
@@ -70,7 +71,7 @@ def consume_shopify_session_token(shop_key: str, token: str) -> Launch:
     """A Shopify App Bridge session token (HS256 JWT keyed with the app secret) for a Shopify shop."""
     shop = db.session.scalar(db.select(Shop).filter_by(shop_key=shop_key))
     if shop is None or shop.host_kind != "shopify" or not shop.host_client_id:
-        raise LaunchRefused("Session tokens are only accepted for Shopify shops with a configured client ID.")
+        raise LaunchRefused(gettext("Session tokens are only accepted for Shopify shops with a configured client ID."))
     essential = {"essential": True}
     registry = jwt.JWTClaimsRegistry(
         leeway=SHOPIFY_CLOCK_TOLERANCE,
@@ -82,10 +83,10 @@ def consume_shopify_session_token(shop_key: str, token: str) -> Launch:
         registry.validate(claims)
     except (JoseError, ValueError) as exc:
         reason = getattr(exc, "error", None) or "malformed token"
-        raise LaunchRefused(f"The Shopify session token was refused ({reason}).")
+        raise LaunchRefused(gettext("The Shopify session token was refused (%(reason)s).", reason=reason))
     issuer_host = urlsplit(str(claims["iss"])).hostname
     if issuer_host != urlsplit(str(claims["dest"])).hostname or (shop.shop_domain and issuer_host != shop.shop_domain):
-        raise LaunchRefused("The Shopify session token was issued for another shop.")
+        raise LaunchRefused(gettext("The Shopify session token was issued for another shop."))
     _burn(shop, "shopify:" + str(claims["jti"]))
     return Launch(shop, "owner", user=f"Shopify user {claims['sub']}" if claims.get("sub") else None)
 
@@ -96,4 +97,5 @@ def _burn(shop: Shop, jti: str) -> None:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise LaunchRefused("This launch link was already used. Open the connector again from your shop admin.")
+        raise LaunchRefused(gettext("This launch link was already used. Open the connector again from your shop "
+                                    "admin."))

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import abort, g, render_template, request, session
+from flask_babel import lazy_gettext
 
 from ..extensions import db
 from .launch import Launch
@@ -44,7 +45,7 @@ def shop_required(view: Callable[..., Any] | None = None, *, write: bool = False
     return decorate(view) if view is not None else decorate
 
 
-SUPPORT_READ_ONLY = "The support role can read this shop's pages but cannot change anything."
+SUPPORT_READ_ONLY = lazy_gettext("The support role can read this shop's pages but cannot change anything.")
 
 
 def require_owner() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from zoneinfo import available_timezones
 
 from flask import Blueprint, Flask, flash, g, redirect, render_template, url_for
+from flask_babel import gettext
 
 from ..carts.connection import check_cart_connection
 from ..security.crypto import mask
@@ -39,7 +40,7 @@ def index():
         if form.validate():
             update_settings(g.shop, contact_email=form.contact_email.data, notification_url=form.notification_url.data,
                             timezone=form.timezone.data)
-            flash("Shop settings saved.", "success")
+            flash(gettext("Shop settings saved."), "success")
             return redirect(url_for(".index"))
         return _page(400, general=form)
     return _page()
@@ -53,7 +54,7 @@ def cart_connection():
         return _page(400, cart=form)
     update_cart_connection(g.shop, url=form.cart_api_url.data, key=form.cart_api_key.data,
                            secret=form.cart_api_secret.data, api_version=form.cart_api_version.data)
-    flash("Cart connection saved. Use Test cart connection to check it.", "success")
+    flash(gettext("Cart connection saved. Use Test cart connection to check it."), "success")
     return redirect(url_for(".index"))
 
 
@@ -78,7 +79,7 @@ def shopify_secret():
     form = ShopifySecretForm()
     if form.validate() and form.client_secret.data:
         set_shopify_client_secret(g.shop, form.client_secret.data, actor_name())
-        flash("Shopify client secret saved.", "success")
+        flash(gettext("Shopify client secret saved."), "success")
     return redirect(url_for(".index"))
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext, ngettext
 
 from ..security.inbound import limit, limiter
 from .launch import LaunchRefused, consume_launch_token, consume_shopify_session_token
@@ -13,9 +14,11 @@ bp = Blueprint("shops", __name__, url_prefix="/admin")
 @bp.get("/launch")
 def launch():
     if wait := limiter().take(f"launch:{request.remote_addr}", limit("launch_address")):
-        return render_template("errors/not_launched.html", reason=f"Too many attempts to open the connector from "
-                               f"your address. Try again in {max(1, int(wait + 0.999))} seconds."), 429, \
-            {"Retry-After": str(max(1, int(wait + 0.999)))}
+        seconds = max(1, int(wait + 0.999))
+        reason = ngettext("Too many attempts to open the connector from your address. Try again in %(num)s second.",
+                          "Too many attempts to open the connector from your address. Try again in %(num)s seconds.",
+                          seconds)
+        return render_template("errors/not_launched.html", reason=reason), 429, {"Retry-After": str(seconds)}
     try:
         if request.args.get("token"):
             result = consume_launch_token(request.args["token"])
@@ -23,7 +26,7 @@ def launch():
             token = request.args.get("id_token") or request.headers["Authorization"].removeprefix("Bearer ")
             result = consume_shopify_session_token(request.args.get("shop", ""), token)
         else:
-            raise LaunchRefused("Open the connector from your shop admin: this page needs a launch link.")
+            raise LaunchRefused(gettext("Open the connector from your shop admin: this page needs a launch link."))
     except LaunchRefused as refused:
         return render_template("errors/not_launched.html", reason=str(refused)), 401
     start_session(result)

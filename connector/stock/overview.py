@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import gettext
 from sqlalchemy import case, func, select
 
 from ..accounts.models import AmazonAccount
 from ..clock import utcnow
 from ..extensions import db
+from ..i18n.labels import progress_text, status_word, translated
+from ..shops.formatting import number, shop_time
 from ..synclog.models import RunStatus, SyncRun
 from ..synclog.runs import KIND_LABELS
 from .models import ItemStatus, ListingState, SkuMapping, StockSettings, Submission, SubmissionItem
@@ -46,6 +49,13 @@ class Overview:
         return {
             "pending": vars(self.counts), "paused": self.paused, "auto_submit": settings.auto_submit,
             "next_push_at": _iso(settings.next_push_at), "waiting_for": settings.waiting_for,
+            # The same facts written for the page, in the admin's language and the shop's time zone.
+            "texts": {name: number(value) for name, value in vars(self.counts).items()} | {
+                "next_push": (f"{shop_time(settings.next_push_at, with_seconds=True)} ({settings.waiting_for or ''})"
+                              if settings.next_push_at else gettext("As soon as something changes")),
+                "last_push": (f"{shop_time(self.last_push.finished_at, with_seconds=True)}: "
+                              f"{self.last_push.summary or status_word(self.last_push.status)}"
+                              if self.last_push else gettext("Never"))},
             "last_push": _run_json(self.last_push) if self.last_push else None,
             "running": [_run_json(run) for run in self.running],
         }
@@ -57,7 +67,7 @@ def overview(account: AmazonAccount, recent: int = 5) -> Overview:
                               .order_by(SyncRun.id.desc()).limit(20)).all()
     return Overview(
         account=account, settings=settings, counts=counts(account.id),
-        paused=why_paused(account, settings, False, utcnow()),
+        paused=why_paused(account, settings, False, utcnow(), translate=True),
         last_push=next((run for run in runs if run.kind == "listings_push" and not run.running), None),
         running=[run for run in runs if run.running],
         submissions=list(db.session.scalars(select(Submission).where(Submission.account_id == account.id)
@@ -110,7 +120,9 @@ def sku_errors(account_id: int, page: int = 1) -> list[tuple[ListingState, Submi
 
 
 def _run_json(run: SyncRun) -> dict:
-    return {"id": run.id, "kind": run.kind, "label": KIND_LABELS.get(run.kind, run.kind), "status": run.status,
+    return {"id": run.id, "kind": run.kind, "label": translated(KIND_LABELS.get(run.kind, run.kind)),
+            "status": run.status,
+            "text": progress_text(run.progress_done, run.progress_total, run.status, run.status == RunStatus.RUNNING),
             "running": run.status == RunStatus.RUNNING, "done": run.progress_done, "total": run.progress_total,
             "percent": run.progress_percent, "summary": run.summary, "started_at": _iso(run.started_at),
             "finished_at": _iso(run.finished_at)}

@@ -13,8 +13,10 @@ from ..accounts.status import account_status
 from ..amazon import token_cache
 from ..clock import utcnow
 from ..extensions import db
+from ..i18n.labels import N_, phrase
 from ..jobs.leases import acquire
 from ..jobs.registry import enqueue
+from ..shops.formatting import shop_time
 from ..synclog.runs import RunRecorder, sync_run
 from ..webhooks.models import DeliveryStatus, WebhookDelivery
 from .backlog import backlogs, sendable
@@ -91,17 +93,21 @@ def _webhooks_waiting(shop_id: int) -> bool:
         WebhookDelivery.shop_id == shop_id, WebhookDelivery.status == DeliveryStatus.RECEIVED))))
 
 
-def why_paused(account: AmazonAccount, settings: StockSettings, forced: bool, now: datetime) -> str | None:
-    """Why pushing waits (changes keep being collected meanwhile); None when it may go ahead."""
+def why_paused(account: AmazonAccount, settings: StockSettings, forced: bool, now: datetime,
+               translate: bool = False) -> str | None:
+    """Why pushing waits (changes keep being collected meanwhile); None when it may go ahead. English for the log;
+    translate=True for the admin's page."""
     if not (account.sync_stock or account.sync_prices):
-        return "stock and price sync are switched off in the account's settings"
+        return phrase(N_("stock and price sync are switched off in the account's settings"), translate)
     status = account_status(account, now)
     if not status.can_sync:
-        return f"the account cannot sync ({status.words})"
+        return phrase(N_("the account cannot sync (%(status)s)"), translate,
+                      status=status.words if translate else status.english)
     if not forced and not settings.auto_submit:
-        return "auto-submit is off: press Push now to send the pending changes"
+        return phrase(N_("auto-submit is off: press Push now to send the pending changes"), translate)
     if not forced and settings.retry_at is not None and settings.retry_at > now:
-        return f"waiting after failed submissions until {settings.retry_at:%H:%M:%S} UTC"
+        until = shop_time(settings.retry_at, with_seconds=True) if translate else f"{settings.retry_at:%H:%M:%S} UTC"
+        return phrase(N_("waiting after failed submissions until %(time)s"), translate, time=until)
     return None
 
 

@@ -6,10 +6,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask import Blueprint, Flask, abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext, ngettext
 
 from ..accounts.models import AmazonAccount
 from ..accounts.operations import account_of
 from ..amazon.marketplaces import BY_ID
+from ..i18n.labels import marketplace_name
 from ..shops.session import actor_name, require_owner, shop_required, wants_json
 from ..synclog.runs import KIND_LABELS
 from . import admin
@@ -51,7 +53,7 @@ def progress(account_id: int):
 def push_now(account_id: int):
     account = _account(account_id)
     admin.push_now(account, actor_name())
-    return _done(account, "Push started: the pending changes go to Amazon now (as Amazon's quotas allow).")
+    return _done(account, gettext("Push started: the pending changes go to Amazon now (as Amazon's quotas allow)."))
 
 
 @bp.post("/resync")
@@ -59,7 +61,7 @@ def push_now(account_id: int):
 def full_resync(account_id: int):
     account = _account(account_id)
     admin.start_full_resync(account, actor_name())
-    return _done(account, "Full resync started: every mapped SKU is sent to Amazon again.")
+    return _done(account, gettext("Full resync started: every mapped SKU is sent to Amazon again."))
 
 
 @bp.post("/auto-submit")
@@ -68,7 +70,7 @@ def auto_submit(account_id: int):
     account = _account(account_id)
     enabled = bool(SwitchForm().enabled.data)
     admin.set_auto_submit(account, enabled, actor_name())
-    return _done(account, f"Auto-submit is {'on' if enabled else 'off'}.")
+    return _done(account, gettext("Auto-submit is on.") if enabled else gettext("Auto-submit is off."))
 
 
 @bp.post("/retry")
@@ -76,7 +78,8 @@ def auto_submit(account_id: int):
 def retry(account_id: int):
     account = _account(account_id)
     released = admin.retry(account, actor_name())
-    return _done(account, f"{released} rejected SKUs are sent again with the next push.",
+    return _done(account, ngettext("%(num)s rejected SKU is sent again with the next push.",
+                                   "%(num)s rejected SKUs are sent again with the next push.", released),
                  url_for(".errors", account_id=account.id))
 
 
@@ -93,8 +96,9 @@ def rules(account_id: int):
         require_owner()
         if form.validate():
             admin.save_rules(account, marketplace_id, form, actor_name())
-            flash(f"Rules for {BY_ID[marketplace_id].name} saved. What Amazon should show is recalculated now; "
-                  "the changes go out with the next push.", "success")
+            flash(gettext("Rules for %(marketplace)s saved. What Amazon should show is recalculated now; the "
+                          "changes go out with the next push.",
+                          marketplace=marketplace_name(BY_ID[marketplace_id])), "success")
             return redirect(url_for(".rules", account_id=account.id, marketplace=marketplace_id))
     saved = Rules.of(stored, marketplace_id)
     preview = {"quantity": saved.quantity(10, True), "price": saved.price(Decimal("19.00"), None)[0],
@@ -108,13 +112,13 @@ def rules(account_id: int):
 def sku_mappings(account_id: int):
     account = _account(account_id)
     form = MappingForm()
-    form.marketplace_id.choices = [(ALL_MARKETPLACES, "Every marketplace of this account")] + [
-        (m, f"{BY_ID[m].name} ({BY_ID[m].country})") for m in account.marketplace_ids]
+    form.marketplace_id.choices = [(ALL_MARKETPLACES, gettext("Every marketplace of this account"))] + [
+        (m, f"{marketplace_name(BY_ID[m])} ({BY_ID[m].country})") for m in account.marketplace_ids]
     if form.is_submitted():
         require_owner()
         if form.validate():
             mapping = admin.save_mapping(account, form, actor_name())
-            flash(f"Mapping of {mapping.host_sku} saved.", "success")
+            flash(gettext("Mapping of %(sku)s saved.", sku=mapping.host_sku), "success")
             return redirect(url_for(".sku_mappings", account_id=account.id))
     search = request.args.get("q", "").strip()
     return render_template("stock/mappings.html", account=account, form=form, search=search, page=_page(),
@@ -128,7 +132,7 @@ def delete_mapping(account_id: int, mapping_id: int):
     account = _account(account_id)
     if not admin.delete_mapping(account, mapping_id, actor_name()):
         abort(404)
-    return _done(account, "Mapping removed.", url_for(".sku_mappings", account_id=account.id))
+    return _done(account, gettext("Mapping removed."), url_for(".sku_mappings", account_id=account.id))
 
 
 @bp.post("/mapped-only")
@@ -137,8 +141,9 @@ def mapped_only(account_id: int):
     account = _account(account_id)
     enabled = bool(SwitchForm().enabled.data)
     admin.set_mapped_only(account, enabled, actor_name())
-    return _done(account, "Only mapped SKUs are sent." if enabled else "Every cart SKU is sent under its own SKU "
-                 "unless mapped otherwise.", url_for(".sku_mappings", account_id=account.id))
+    message = (gettext("Only mapped SKUs are sent.") if enabled
+               else gettext("Every cart SKU is sent under its own SKU unless mapped otherwise."))
+    return _done(account, message, url_for(".sku_mappings", account_id=account.id))
 
 
 @bp.get("/feeds")
@@ -154,7 +159,8 @@ def feeds(account_id: int):
 def refresh_feeds(account_id: int):
     account = _account(account_id)
     admin.refresh_feeds(account, actor_name())
-    return _done(account, "Asked Amazon for the status of the open feeds.", url_for(".feeds", account_id=account.id))
+    return _done(account, gettext("Asked Amazon for the status of the open feeds."),
+                 url_for(".feeds", account_id=account.id))
 
 
 @bp.get("/feeds/<int:submission_id>")

@@ -25,6 +25,7 @@ from ..amazon.errors import AccountPaused
 from ..clock import utcnow
 from ..extensions import db
 from ..jobs.leases import HeldLease
+from ..i18n.labels import N_
 from .models import LogEntry, RunStatus, SyncRun
 from .operations import record
 
@@ -34,30 +35,30 @@ HEARTBEAT_INTERVAL = timedelta(seconds=20)
 STALE_AFTER = timedelta(seconds=90)
 
 KIND_LABELS = {
-    "stock_push": "Stock push",
-    "price_push": "Price push",
-    "listings_push": "Stock and price push",
-    "full_resync": "Full resync",
-    "feed_check": "Feed result check",
-    "rederive": "Recalculating what Amazon should show",
-    "item_lookup": "Shopify SKU lookup",
-    "order_import": "Order import",
-    "order_recheck": "Order re-check",
-    "order_create": "Cart order creation",
-    "shipment_confirmation": "Shipment confirmation",
-    "token_check": "Token check",
-    "webhook_processing": "Webhook processing",
-    "key_rotation": "Key rotation",
-    "retention": "Log retention",
+    "stock_push": N_("Stock push"),
+    "price_push": N_("Price push"),
+    "listings_push": N_("Stock and price push"),
+    "full_resync": N_("Full resync"),
+    "feed_check": N_("Feed result check"),
+    "rederive": N_("Recalculating what Amazon should show"),
+    "item_lookup": N_("Shopify SKU lookup"),
+    "order_import": N_("Order import"),
+    "order_recheck": N_("Order re-check"),
+    "order_create": N_("Cart order creation"),
+    "shipment_confirmation": N_("Shipment confirmation"),
+    "token_check": N_("Token check"),
+    "webhook_processing": N_("Webhook processing"),
+    "key_rotation": N_("Key rotation"),
+    "retention": N_("Log retention"),
     # Entries written outside runs.
-    "webhook": "Webhook received",
-    "authorization": "Authorization",
-    "connection_test": "Connection test",
-    "cart_connection": "Cart connection",
-    "account": "Account settings",
-    "settings": "Shop settings",
-    "token": "Token",
-    "operator": "Operator notice",
+    "webhook": N_("Webhook received"),
+    "authorization": N_("Authorization"),
+    "connection_test": N_("Connection test"),
+    "cart_connection": N_("Cart connection"),
+    "account": N_("Account settings"),
+    "settings": N_("Shop settings"),
+    "token": N_("Token"),
+    "operator": N_("Operator notice"),
 }
 
 

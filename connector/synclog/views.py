@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from ..accounts.operations import accounts_of
 from ..extensions import db
+from ..i18n.labels import progress_text
 from ..shops.session import shop_required
 from . import export, queries
 from .links import link
@@ -95,6 +96,7 @@ def run_progress(run_id: int):
     current = _run_or_404(run_id)
     return jsonify(id=current.id, status=current.status, running=current.running, summary=current.summary,
                    done=current.progress_done, total=current.progress_total, percent=current.progress_percent,
+                   text=progress_text(current.progress_done, current.progress_total, current.status, current.running),
                    counts={name: getattr(current, name) for name in SyncRun.COUNTERS})
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, Flask, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext
 from sqlalchemy import or_, select
 
 from ..accounts.operations import accounts_of
@@ -87,11 +88,11 @@ def replay_delivery(delivery_id: int):
     current = _delivery_or_404(delivery_id)
     try:
         replay(current, actor_name())
-    except ValueError as refused:
-        flash(str(refused).capitalize() + ".", "error")
+    except ValueError:
+        flash(gettext("Only failed or discarded webhooks can be replayed."), "error")
     else:
         kick(current.shop_id)
-        flash(f"Webhook {current.id} queued again; it is processed within seconds.", "success")
+        flash(gettext("Webhook %(id)s queued again; it is processed within seconds.", id=current.id), "success")
     return redirect(url_for(".delivery", delivery_id=delivery_id))
 
 
@@ -101,10 +102,10 @@ def discard_delivery(delivery_id: int):
     current = _delivery_or_404(delivery_id)
     try:
         discard(current, actor_name())
-    except ValueError as refused:
-        flash(str(refused).capitalize() + ".", "error")
+    except ValueError:
+        flash(gettext("Only webhooks waiting for processing can be discarded."), "error")
     else:
-        flash(f"Webhook {current.id} discarded; it will not be processed.", "success")
+        flash(gettext("Webhook %(id)s discarded; it will not be processed.", id=current.id), "success")
     return redirect(url_for(".delivery", delivery_id=delivery_id))
 
 
