@@ -69,6 +69,7 @@ def push(account_id: int, triggered_by: str = "webhook") -> PushOutcome:
     lease = acquire(f"stock-push:{account_id}", LEASE_TTL)
     if lease is None:
         return _reschedule(settings, now + BUSY_RETRY, "another push of this account is running", triggered_by)
+    outcome = None  # stays None when the run ends as skipped (the account was paused mid-run)
     try:
         settings.next_push_at = settings.waiting_for = None
         with sync_run("listings_push", shop_id=account.shop_id, account_id=account_id, task="stock.push",
@@ -78,6 +79,8 @@ def push(account_id: int, triggered_by: str = "webhook") -> PushOutcome:
             run.run.summary = _summary(outcome)
     finally:
         lease.release()
+    if outcome is None:
+        return PushOutcome(reason="the account was paused during the push")
     if outcome.wait_until is not None:
         return _reschedule(settings_for(account_id), outcome.wait_until, outcome.reason, triggered_by)
     if db.session.scalar(select(exists().where(sendable(account)))):
