@@ -12,6 +12,7 @@ from connector.accounts.models import AUTHORIZATION_LIFETIME, AmazonAccount, Tok
 from connector.amazon import lwa, token_cache
 from connector.clock import utcnow
 from connector.amazon.models import CachedAccessToken
+from connector.authorization.operations import check_connection
 from connector.extensions import db
 from connector.security import key_rotation
 from connector.security.crypto import fernet
@@ -101,7 +102,8 @@ def test_a_secret_replaced_between_reading_and_rewriting_is_not_overwritten(app,
     assert db.session.get(Shop, shop.id).webhook_secret == replaced
 
 
-def test_rotation_under_load_loses_no_delivery_no_token_and_no_secret(app, sandbox):
+def test_rotation_under_load_loses_no_delivery_no_token_and_no_secret(app, sandbox, monkeypatch):
+    monkeypatch.setattr(key_rotation, "BATCH_SIZE", 25)  # many short batches: more chances to interleave
     sandbox.state.set_clock_speed(0)
     shops = _shops(120)
     account = _account(sandbox, shops[0])
@@ -110,6 +112,8 @@ def test_rotation_under_load_loses_no_delivery_no_token_and_no_secret(app, sandb
     secret_owner = shops[1]
     keys = _start_rotation(app)
     failures: list[BaseException] = []
+    checks: list = []
+    replacements: list[int] = []
     sent: list[int] = []
     last_secret = [secret_owner.webhook_secret]
     rotated = threading.Event()
@@ -133,14 +137,19 @@ def test_rotation_under_load_loses_no_delivery_no_token_and_no_secret(app, sandb
             sent.append(number)
             number += 1
 
-    def token_refreshes():
+    def syncs():
+        """Connection checks, each after dropping the cached access token: a refresh, a write, an SP-API call."""
         while not rotated.is_set():
-            sandbox.state.expire_access_tokens()
             db.session.expire_all()
-            token_cache.get_access_token(db.session.get(AmazonAccount, account_id))
+            account = db.session.get(AmazonAccount, account_id)
+            token_cache.invalidate(account, token_cache.get_access_token(account))
+            check = check_connection(db.session.get(AmazonAccount, account_id))
+            assert check.ok, check
+            checks.append(check)
 
     def secret_replacements():
         while not rotated.is_set():
+            replacements.append(1)
             owner = db.session.get(Shop, secret_owner.id)
             owner.webhook_secret = new_webhook_secret()
             db.session.commit()
@@ -152,7 +161,7 @@ def test_rotation_under_load_loses_no_delivery_no_token_and_no_secret(app, sandb
         finally:
             rotated.set()
 
-    threads = [worker(deliveries), worker(token_refreshes), worker(secret_replacements), worker(rotation)]
+    threads = [worker(deliveries), worker(syncs), worker(secret_replacements), worker(rotation)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -168,5 +177,6 @@ def test_rotation_under_load_loses_no_delivery_no_token_and_no_secret(app, sandb
     assert db.session.query(WebhookDelivery).count() == len(sent) >= 60
     assert db.session.get(CachedAccessToken, account_id).access_token in sandbox.state.access_tokens
     assert not db.session.query(SyncRun).filter_by(status="failed").count()
+    assert checks and replacements and len(sandbox.state.calls("token")) >= len(checks)
     client = app.test_client()
     assert send.woocommerce(client, db.session.get(Shop, secret_owner.id), "coupon.created", {"id": 1}).status_code == 200
