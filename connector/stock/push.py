@@ -24,7 +24,7 @@ from .policy import FEED_SIZE, QUIET, Decision, Send, decide
 from .quota import SHORT_WAIT_SECONDS, feed_wait
 from .results import schedule_check
 from .resync import rederive
-from .settings import back_off, settings_for
+from .settings import back_off, settings_for, succeeded
 from .sql import insert
 from .submit import FIRST_CHECK, submit_feed, submit_patches
 
@@ -115,8 +115,17 @@ def _send(account: AmazonAccount, decision: Decision, run: RunRecorder, triggere
     outcome = PushOutcome()
     for send in decision.sends:
         if send.mode == "patch":
-            outcome.sent += submit_patches(account, send.marketplace_id, run, triggered_by)
+            accepted, unanswered = submit_patches(account, send.marketplace_id, run, triggered_by)
+            outcome.sent += accepted
             run.progress(outcome.sent)
+            if unanswered:
+                # Amazon is failing: wait longer each time instead of patching again as soon as this push ends.
+                outcome.wait_until = back_off(account.id, utcnow())
+                outcome.reason = "Amazon did not answer for some SKUs; trying again"
+                db.session.commit()
+                break
+            if accepted:
+                succeeded(account.id)
             continue
         waiting = _send_feeds(account, send, run, triggered_by, outcome)
         if waiting is not None:

@@ -16,6 +16,7 @@ from connector.authorization.operations import callback_url, complete_authorizat
 from connector.extensions import db
 from connector.stock.models import Submission
 from connector.stock.push import push
+from connector.stock.settings import settings_for
 from connector.synclog.models import LogEntry
 
 MAX_ATTEMPTS = 5
@@ -53,11 +54,19 @@ def test_a_5xx_burst_on_patches_keeps_skus_pending_backs_off_and_recovers(sandbo
     assert warnings and "stays pending" in warnings[-1].message
     assert warnings[-1].http_status == 503 and warnings[-1].amazon_request_id
 
+    # The next push waits (1 minute, then 5, 15, 60) instead of patching again the moment this one ended.
+    settings = settings_for(account.id)
+    assert settings.next_push_at - clock.utcnow() >= timedelta(seconds=55) and "did not answer" in settings.waiting_for
+    clock.advance(timedelta(seconds=5))
+    assert push(account.id, "webhook").reason.startswith("waiting after failed submissions")
+    assert len(amazon_calls(sandbox, "patchListingsItem")) == 3 * MAX_ATTEMPTS
+
     sandbox.state.clear_faults()
     push_and_settle(sandbox, account.id)
     assert [on_amazon(sandbox, f"DEMO-SKU-{n:03d}")["quantity"] for n in range(1, 4)] == [7, 7, 7]
     assert listing(account.id, "DEMO-SKU-001").pending is False
     assert len(amazon_calls(sandbox, "patchListingsItem")) == 3 * MAX_ATTEMPTS + 3
+    assert settings_for(account.id).retry_at is None  # a success ends the backoff
 
 
 def test_a_429_storm_on_create_feed_fails_the_submission_waits_and_recovers(sandbox, account, send, waits):
