@@ -15,7 +15,9 @@ from connector.accounts.models import AuthorizationAttempt, TokenState
 from connector.authorization.operations import callback_url, complete_authorization
 from connector.extensions import db
 from connector.stock.models import Submission
+from connector.sandbox.feed_lifecycle import advance
 from connector.stock.push import push
+from connector.stock.results import check_feeds
 from connector.stock.settings import settings_for
 from connector.synclog.models import LogEntry
 
@@ -136,3 +138,24 @@ def test_invalid_grant_mid_run_pauses_the_account_keeps_the_changes_and_renewal_
     complete_authorization(attempt, "A1DEMOSELLERNA", sandbox.state.issue_code("A1DEMOSELLERNA", callback_url()))
     push_and_settle(sandbox, account.id)
     assert [on_amazon(sandbox, f"DEMO-SKU-{n:03d}")["quantity"] for n in range(1, 4)] == [9, 9, 9]
+
+
+def test_a_5xx_burst_while_checking_a_feed_keeps_it_open_and_checks_again_later(sandbox, account, send, waits):
+    send(demo_items(range(1, 26), 5, "19.00"))
+    push(account.id, "push_now")  # submitted; its result is not read yet
+    sandbox.state.add_fault("getFeed", "503", count=MAX_ATTEMPTS)
+    check_feeds(account.id, "test", everything=True)
+
+    db.session.expire_all()
+    feed = db.session.query(Submission).one()
+    assert feed.status in ("IN_QUEUE", "IN_PROGRESS") and feed.next_check_at > clock.utcnow()
+    assert listing(account.id, "DEMO-SKU-001").submission_id == feed.id  # still in flight, not sent twice
+    warning = [e for e in _entries("warning") if e.feed_id == feed.feed_id][-1]
+    assert "checked again" in warning.message and warning.http_status == 503 and warning.amazon_request_id
+    assert len(amazon_calls(sandbox, "getFeed")) == MAX_ATTEMPTS
+
+    advance(sandbox.state)
+    check_feeds(account.id, "test", everything=True)
+    assert db.session.query(Submission).one().status == "DONE"
+    assert on_amazon(sandbox, "DEMO-SKU-025")["quantity"] == 5
+    assert len(amazon_calls(sandbox, "createFeed")) == 1
