@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 import hostwebhooks as send
 from connector.webhooks import handlers
 from fuzzbudget import fuzz_settings
-from helpers import csrf_from, launch, make_shop
+from helpers import csrf_from, make_shop
 
 NASTY = [
     "' OR 1=1 --", "'; DROP TABLE log_entries; --", "\" onmouseover=\"alert(1)", "<script>alert('x')</script>",

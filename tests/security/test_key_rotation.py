@@ -179,4 +179,5 @@ def test_rotation_under_load_loses_no_delivery_no_token_and_no_secret(app, sandb
     assert not db.session.query(SyncRun).filter_by(status="failed").count()
     assert checks and replacements and len(sandbox.state.calls("token")) >= len(checks)
     client = app.test_client()
-    assert send.woocommerce(client, db.session.get(Shop, secret_owner.id), "coupon.created", {"id": 1}).status_code == 200
+    owner = db.session.get(Shop, secret_owner.id)
+    assert send.woocommerce(client, owner, "coupon.created", {"id": 1}).status_code == 200
