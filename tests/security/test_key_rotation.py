@@ -181,3 +181,40 @@ def test_rotation_under_load_loses_no_delivery_no_token_and_no_secret(app, sandb
     client = app.test_client()
     owner = db.session.get(Shop, secret_owner.id)
     assert send.woocommerce(client, owner, "coupon.created", {"id": 1}).status_code == 200
+
+
+def test_embedded_rotation_by_the_cli_is_picked_up_by_a_running_process(tmp_path):
+    """`connector keys rotate` in the embedded default (keys in instance/encryption_keys) is another process: the
+    server that was already running must read the rotated secrets, and what it writes afterwards must stay readable
+    once the old key is gone from the file."""
+    from connector import create_app
+
+    settings = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'connector.db'}",
+                "HUEY_IMMEDIATE": True}
+    server = create_app(dict(settings), instance_path=str(tmp_path / "instance"))
+    with server.app_context():
+        db.create_all()
+        shop = make_shop()
+        shop_id, before = shop.id, shop.webhook_secret
+        db.session.remove()
+
+    command_line = create_app(dict(settings), instance_path=str(tmp_path / "instance"))
+    with command_line.app_context():
+        result = command_line.test_cli_runner().invoke(args=["keys", "rotate"])
+        assert result.exit_code == 0, result.output
+        db.session.remove()
+
+    with server.app_context():  # the running server, not restarted
+        shop = db.session.get(Shop, shop_id)
+        assert shop.webhook_secret == before
+        shop.webhook_secret = replaced = new_webhook_secret()
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+
+    restarted = create_app(dict(settings), instance_path=str(tmp_path / "instance"))
+    with restarted.app_context():
+        assert len(restarted.config["ENCRYPTION_KEYS"]) == 1
+        assert db.session.get(Shop, shop_id).webhook_secret == replaced
+        db.session.remove()
+        db.engine.dispose()
