@@ -8,6 +8,8 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 import requests
+from hypothesis import given
+from hypothesis import strategies as st
 
 from authflow import PUBLIC, consent, go_to_consent, open_popup, query
 from connector.accounts.models import AmazonAccount
@@ -16,6 +18,7 @@ from connector.authorization import views as authorization_views
 from connector.config import amazon_endpoints
 from connector.extensions import db
 from connector.synclog.models import LogEntry
+from fuzzbudget import fuzz_settings
 from helpers import add_account, csrf_from, launch, make_shop
 
 EU_SELLER = "A2DEMOSELLEREU"
@@ -134,3 +137,22 @@ def test_a_replayed_code_is_refused_logged_and_changes_nothing(app, sandbox, adm
     assert _account(account_id).refresh_token == token
     entry = db.session.scalars(db.select(LogEntry).order_by(LogEntry.id.desc())).first()
     assert entry.error_code == "invalid_grant" and entry.amazon_request_id and entry.http_status == 400
+
+
+@fuzz_settings(30)
+@given(params=st.dictionaries(
+    st.sampled_from(["state", "spapi_oauth_code", "selling_partner_id", "error", "amazon_callback_uri",
+                     "amazon_state", "version", "ticket", "mws_auth_token"]),
+    st.one_of(st.text(st.characters(blacklist_categories=("Cs",)), max_size=300),
+              st.sampled_from(["", "https://evil.example/", "javascript:alert(1)", "<script>alert(1)</script>",
+                               "' OR 1=1 --", "A" * 4000])),
+    max_size=6))
+def test_the_popup_endpoints_take_any_query_without_a_500_or_a_token(app, sandbox, shop, params):
+    popup = app.test_client()
+    for path in ("/amazon/authorize/callback", "/amazon/authorize/login", "/amazon/authorize/start"):
+        answer = popup.get(path, query_string=params)
+        assert answer.status_code in (200, 400), (path, params, answer.status_code)
+        assert "evil.example" not in answer.headers.get("Location", "")
+        assert "<script>alert(1)</script>" not in answer.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count()).select_from(AmazonAccount)
+                             .where(AmazonAccount.refresh_token.is_not(None))) == 0
