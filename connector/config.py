@@ -77,6 +77,18 @@ def encryption_keys_file(instance_path: str) -> Path:
     return Path(instance_path) / "encryption_keys"
 
 
+def keys_file_stamp(instance_path: str) -> int | None:
+    """When the embedded key file last changed (None without one): running processes follow `connector keys rotate`."""
+    try:
+        return encryption_keys_file(instance_path).stat().st_mtime_ns
+    except FileNotFoundError:
+        return None
+
+
+def read_keys_file(instance_path: str) -> list[str]:
+    return split_keys(encryption_keys_file(instance_path).read_text())
+
+
 def load_config(instance_path: str) -> dict:
     """Read the environment into a Flask config mapping."""
     env = _env("ENV", "development")
@@ -90,10 +102,11 @@ def load_config(instance_path: str) -> dict:
         "SECRET_KEY": _env("SECRET_KEY")
         or _instance_secret(instance / "secret_key", lambda: secrets.token_urlsafe(48)),
         "ENCRYPTION_KEYS_FROM_ENV": _env("ENCRYPTION_KEYS") is not None,
-        "ENCRYPTION_KEYS": _split_keys(
+        "ENCRYPTION_KEYS": split_keys(
             _env("ENCRYPTION_KEYS")
             or _instance_secret(encryption_keys_file(instance_path), lambda: Fernet.generate_key().decode())
         ),
+        "ENCRYPTION_KEYS_FILE_STAMP": keys_file_stamp(instance_path),
         "SQLALCHEMY_DATABASE_URI": _env("DATABASE_URL", f"sqlite:///{instance / 'connector.db'}"),
         "REDIS_URL": _env("REDIS_URL"),
         "HUEY_SQLITE_PATH": str(instance / "jobs.db"),
@@ -158,7 +171,7 @@ def _inbound_limits() -> dict[str, tuple[float, int]]:
     return limits
 
 
-def _split_keys(raw: str) -> list[str]:
+def split_keys(raw: str) -> list[str]:
     return [key.strip() for key in raw.replace("\n", ",").split(",") if key.strip()]
 
 

@@ -87,6 +87,7 @@ DONE, WAITING, CART_DOWN = "done", "waiting", "cart_down"
 def _step(order: ImportedOrder, cart: OrderCart, run: RunRecorder) -> str:
     """One action for one order: DONE, WAITING (held, refused, to retry) or CART_DOWN."""
     action = {CartState.CANCELLING: _cancel, CartState.COMPLETING: _complete}.get(order.cart_state, _create)
+    attempts_before = order.attempts
     try:
         action(order, cart, run)
     except UnknownSkus as unknown:
@@ -96,6 +97,10 @@ def _step(order: ImportedOrder, cart: OrderCart, run: RunRecorder) -> str:
         _refused(order, cart, run, refused)
         return WAITING
     except CartError as trouble:
+        if order.attempts == attempts_before:
+            # It failed while looking for an earlier attempt's order: still a try, so the backoff grows.
+            order.attempts += 1
+            order.last_attempt_at = utcnow()
         _retry_later(order, run, trouble)
         return CART_DOWN if isinstance(trouble, (CartUnavailable, CartAuthFailed)) else WAITING
     finally:
@@ -199,7 +204,8 @@ def _retry_later(order: ImportedOrder, run: RunRecorder, trouble: CartError) -> 
     if order.cart_state == CartState.CREATING:
         order.cart_state = CartState.PENDING
     order.attempts = max(order.attempts, 1)
-    order.next_attempt_at = utcnow() + retry_delay(order.attempts)
+    asked_to_wait = timedelta(seconds=trouble.retry_after or 0)  # a cart's Retry-After beyond what HTTP waited
+    order.next_attempt_at = utcnow() + max(retry_delay(order.attempts), asked_to_wait)
     order.last_problem = f"{trouble} Retried automatically."
     run.count(failed=1)
     what = {CartState.CANCELLING: "cancel", CartState.COMPLETING: "mark as shipped"}.get(order.cart_state, "create")

@@ -1,6 +1,9 @@
 """`connector keys generate|rotate`: encryption keys for secrets at rest."""
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import click
 from cryptography.fernet import Fernet
 from flask import Flask, current_app
@@ -8,6 +11,7 @@ from flask.cli import AppGroup
 
 from ..config import encryption_keys_file
 from ..synclog.runs import sync_run
+from .crypto import configured_keys
 from .key_rotation import rotate_all, secrets_per_column
 
 keys_cli = AppGroup("keys", help="Manage the keys that encrypt stored secrets.")
@@ -27,16 +31,18 @@ def rotate_command():
     default a new key is generated in the instance folder, and the old one is dropped when every secret moved.
     """
     config = current_app.config
-    keys = list(config["ENCRYPTION_KEYS"])
+    keys = list(configured_keys())
     key_file = None
     if not config["ENCRYPTION_KEYS_FROM_ENV"]:
         key_file = encryption_keys_file(current_app.instance_path)
         keys = [Fernet.generate_key().decode(), *keys]
-        key_file.write_text("\n".join(keys) + "\n")
+        _replace_file(key_file, keys)  # running processes now encrypt with the new key
         config["ENCRYPTION_KEYS"] = keys
     total = _rotate_with_progress(keys)
     if key_file is not None:
-        key_file.write_text(keys[0] + "\n")
+        # Once more: a running process may have written a secret under the old key just before it saw the new file.
+        rotate_all(keys)
+        _replace_file(key_file, keys[:1])
         click.echo(f"Rotated {total} secrets to a new key; the old key was removed from {key_file}.")
     else:
         click.echo(
@@ -70,6 +76,15 @@ def _rotate_with_progress(keys: list[str]) -> int:
         if number:
             click.echo(f"  {column}: {number} re-encrypted")
     return rewritten
+
+
+def _replace_file(path: Path, keys: list[str]) -> None:
+    """Written beside and renamed over: a process reading the file never sees half of it."""
+    partial = path.with_name(path.name + ".new")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write("\n".join(keys) + "\n")
+    os.replace(partial, path)
 
 
 def init_app(app: Flask) -> None:

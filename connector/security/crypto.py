@@ -6,14 +6,29 @@ from flask import current_app
 from sqlalchemy import Text
 from sqlalchemy.types import TypeDecorator
 
+from ..config import keys_file_stamp, read_keys_file
+
 
 class SecretUnreadable(RuntimeError):
     """A stored secret could not be decrypted with any configured key."""
 
 
 def fernet(keys: list[str] | None = None) -> MultiFernet:
-    keys = keys if keys is not None else current_app.config["ENCRYPTION_KEYS"]
+    keys = keys if keys is not None else configured_keys()
     return MultiFernet([Fernet(key.encode()) for key in keys])
+
+
+def configured_keys() -> list[str]:
+    """The keys in use. In the embedded default they live in the instance folder, and `connector keys rotate` (another
+    process) rewrites that file: a running process follows it at once, so it neither fails to read the rotated
+    secrets nor writes new ones under a key about to be dropped."""
+    config = current_app.config
+    stamp = None if config.get("ENCRYPTION_KEYS_FROM_ENV", True) else keys_file_stamp(current_app.instance_path)
+    if stamp is not None and stamp != config.get("ENCRYPTION_KEYS_FILE_STAMP"):
+        keys = read_keys_file(current_app.instance_path)
+        if keys:
+            config["ENCRYPTION_KEYS"], config["ENCRYPTION_KEYS_FILE_STAMP"] = keys, stamp
+    return config["ENCRYPTION_KEYS"]
 
 
 def encrypt(plaintext: str) -> str:

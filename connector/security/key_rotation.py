@@ -50,14 +50,27 @@ def rotate_all(keys: list[str], progress: Callable[[str, int, int], None] | None
             if not rows:
                 break
             for row_id, ciphertext in rows:
-                rotated = rotator.rotate(ciphertext.encode()).decode()
-                db.session.execute(
-                    update(table).where(primary_key == row_id).values({column.name: literal(rotated, Text)})
-                )
-                rewritten += 1
-                column_done += 1
+                done_now = _rotate_value(table, column, primary_key, raw, row_id, ciphertext, rotator)
+                rewritten += done_now
+                column_done += done_now
                 last_id = row_id
             db.session.commit()
             if progress:
                 progress(f"{table.name}.{column.name}", column_done, rewritten)
     return rewritten
+
+
+def _rotate_value(table: Table, column: Column, primary_key: Column, raw, row_id, ciphertext: str | None,
+                  rotator) -> int:
+    """Rewrite one value only if it is still the one read: a token refreshed or a secret replaced meanwhile must not
+    be overwritten with the older value. A changed value is read again and rotated in turn."""
+    while ciphertext is not None:
+        rotated = rotator.rotate(ciphertext.encode()).decode()
+        changed = db.session.execute(
+            update(table).where(primary_key == row_id, raw == literal(ciphertext, Text))
+            .values({column.name: literal(rotated, Text)})
+        ).rowcount
+        if changed:
+            return 1
+        ciphertext = db.session.execute(select(raw).select_from(table).where(primary_key == row_id)).scalar()
+    return 0

@@ -26,7 +26,7 @@ from .policy import FEED_SIZE, QUIET, Decision, Send, decide
 from .quota import SHORT_WAIT_SECONDS, feed_wait
 from .results import schedule_check
 from .resync import rederive
-from .settings import back_off, settings_for
+from .settings import back_off, settings_for, succeeded
 from .sql import insert
 from .submit import FIRST_CHECK, submit_feed, submit_patches
 
@@ -71,6 +71,7 @@ def push(account_id: int, triggered_by: str = "webhook") -> PushOutcome:
     lease = acquire(f"stock-push:{account_id}", LEASE_TTL)
     if lease is None:
         return _reschedule(settings, now + BUSY_RETRY, "another push of this account is running", triggered_by)
+    outcome = None  # stays None when the run ends as skipped (the account was paused mid-run)
     try:
         settings.next_push_at = settings.waiting_for = None
         with sync_run("listings_push", shop_id=account.shop_id, account_id=account_id, task="stock.push",
@@ -80,6 +81,8 @@ def push(account_id: int, triggered_by: str = "webhook") -> PushOutcome:
             run.run.summary = _summary(outcome)
     finally:
         lease.release()
+    if outcome is None:
+        return PushOutcome(reason="the account was paused during the push")
     if outcome.wait_until is not None:
         return _reschedule(settings_for(account_id), outcome.wait_until, outcome.reason, triggered_by)
     if db.session.scalar(select(exists().where(sendable(account)))):
@@ -118,8 +121,17 @@ def _send(account: AmazonAccount, decision: Decision, run: RunRecorder, triggere
     outcome = PushOutcome()
     for send in decision.sends:
         if send.mode == "patch":
-            outcome.sent += submit_patches(account, send.marketplace_id, run, triggered_by)
+            accepted, unanswered = submit_patches(account, send.marketplace_id, run, triggered_by)
+            outcome.sent += accepted
             run.progress(outcome.sent)
+            if unanswered:
+                # Amazon is failing: wait longer each time instead of patching again as soon as this push ends.
+                outcome.wait_until = back_off(account.id, utcnow())
+                outcome.reason = "Amazon did not answer for some SKUs; trying again"
+                db.session.commit()
+                break
+            if accepted:
+                succeeded(account.id)
             continue
         waiting = _send_feeds(account, send, run, triggered_by, outcome)
         if waiting is not None:

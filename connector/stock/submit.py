@@ -68,11 +68,13 @@ def submit_feed(account: AmazonAccount, marketplace_id: str, run: RunRecorder, t
     return submission
 
 
-def submit_patches(account: AmazonAccount, marketplace_id: str, run: RunRecorder, triggered_by: str) -> int:
-    """Send a handful of changes with patchListingsItem; returns how many Amazon accepted."""
+def submit_patches(account: AmazonAccount, marketplace_id: str, run: RunRecorder,
+                   triggered_by: str) -> tuple[int, int]:
+    """Send a handful of changes with patchListingsItem; returns how many Amazon accepted and how many got no answer
+    (still pending: Amazon was down or throttling past the client's retries)."""
     submission, items = _prepare(account, marketplace_id, "patch", run, triggered_by, PATCH_LIMIT, None)
     if submission is None:
-        return 0
+        return 0, 0
     client = SPAPIClient.for_account(account)
     rejections, unknown, answers, warnings = [], [], [], []
     for number, item in enumerate(items, start=1):
@@ -112,7 +114,7 @@ def submit_patches(account: AmazonAccount, marketplace_id: str, run: RunRecorder
     submission.accepted, submission.errors = accepted, len(rejections)
     run.count(sent=len(items), accepted=accepted, failed=len(rejections))
     db.session.commit()
-    return accepted
+    return accepted, len(unknown)
 
 
 def _prepare(account: AmazonAccount, marketplace_id: str, kind: str, run: RunRecorder, triggered_by: str,

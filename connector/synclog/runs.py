@@ -148,8 +148,8 @@ def sync_run(kind: str, *, shop_id: int | None, account_id: int | None = None, t
         yield recorder
     except AccountPaused as paused:
         db.session.rollback()
-        recorder.log("warning", f"{label} skipped: {paused.message}. Nothing is lost; it runs again once the "
-                                "account is usable.", error_code=paused.code)
+        recorder.log("warning", f"{label} skipped: {paused.message.rstrip('.')}. Nothing is lost; it runs again once "
+                                "the account is usable.", error_code=paused.code)
         recorder._finish(RunStatus.SKIPPED, f"Skipped: {paused.message}")
     except LeaseLost:
         db.session.rollback()

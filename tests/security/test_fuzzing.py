@@ -6,12 +6,13 @@ from __future__ import annotations
 import string
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import hostwebhooks as send
 from connector.webhooks import handlers
-from helpers import csrf_from, launch, make_shop
+from fuzzbudget import fuzz_settings
+from helpers import csrf_from, make_shop
 
 NASTY = [
     "' OR 1=1 --", "'; DROP TABLE log_entries; --", "\" onmouseover=\"alert(1)", "<script>alert('x')</script>",
@@ -38,7 +39,7 @@ def fuzz_app(app):
     handlers._HANDLERS.update(saved)
 
 
-@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@fuzz_settings(250)
 @given(host=st.sampled_from(["woocommerce", "shopify", "generic"]),
        body=st.one_of(st.binary(max_size=2048), st.text(max_size=2048).map(str.encode),
                       st.sampled_from([b"", b"{}", b"[]", b"null", b'{"type": "stock.updated"}', b"webhook_id=1",
@@ -59,7 +60,7 @@ def test_unsigned_or_garbled_webhooks_are_refused_cleanly(fuzz_app, host, body, 
         assert host == "woocommerce" and response.json == {"status": "ok"}
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@fuzz_settings(120)
 @given(payload=st.one_of(st.binary(max_size=1024), st.sampled_from([b'{"id": 1}', b"{", b'"x"', b"[1, 2]"])))
 def test_signed_deliveries_of_any_content_never_fail(fuzz_app, payload):
     app, processed = fuzz_app
@@ -70,6 +71,59 @@ def test_signed_deliveries_of_any_content_never_fail(fuzz_app, payload):
         assert processed[-1] == payload
 
 
+@fuzz_settings(120)
+@given(host=st.sampled_from(["woocommerce", "shopify", "generic"]),
+       body=st.one_of(st.binary(min_size=1, max_size=1024), st.sampled_from([b'{"id": 1}', b'{"type": "x"}'])),
+       tamper=st.sampled_from(["body", "other shop", "old secret", "truncated", "case", "none"]),
+       encoding=st.sampled_from(["utf-8", "utf-16", "latin-1"]))
+def test_a_signature_that_does_not_match_this_body_and_shop_is_never_processed(fuzz_app, host, body, tamper,
+                                                                                encoding):
+    """Correct signatures over something else: a changed body, another shop's secret, an old secret, a cut or
+    re-cased signature. Bodies in other encodings are signed as sent."""
+    app, processed = fuzz_app
+    shop, other = _shop_for(host), _other_shop_for(host)
+    if encoding != "utf-8":
+        body = body.decode("utf-8", "replace").encode(encoding, "replace")
+    signed_body = body
+    secret = shop.webhook_secret
+    if tamper == "other shop":
+        secret = other.webhook_secret
+    elif tamper == "old secret":
+        secret = "whsec_" + "b2xkLXNlY3JldC1vbGQtc2VjcmV0LW9sZC1zZWNyZXQ="
+    headers = _signed_headers(host, shop, secret, signed_body)
+    sent_body = body + b" " if tamper == "body" else body
+    name = {"woocommerce": "X-WC-Webhook-Signature", "shopify": "X-Shopify-Hmac-Sha256",
+            "generic": "webhook-signature"}[host]
+    if tamper == "truncated":
+        headers[name] = headers[name][:-4]
+    elif tamper == "case":
+        headers[name] = headers[name].swapcase()
+    before = len(processed)
+    response = app.test_client().post(f"/webhooks/{host}/{shop.shop_key}", data=sent_body, headers=headers)
+    assert response.status_code in (200, 400, 401, 413), response.status_code
+    if tamper != "none":
+        assert response.status_code == 401 and len(processed) == before, (tamper, response.status_code)
+
+
+def _signed_headers(host: str, shop, secret: str, body: bytes) -> dict:
+    if host == "generic":
+        return send.standard_headers(secret, body)
+    if host == "shopify":
+        return {"X-Shopify-Hmac-Sha256": send.hmac_base64(secret.encode(), body), "X-Shopify-Topic": "products/update",
+                "X-Shopify-Webhook-Id": "fuzz-1", "X-Shopify-Shop-Domain": "fuzz.myshopify.com",
+                "Content-Type": "application/json"}
+    return {"X-WC-Webhook-Signature": send.hmac_base64(secret.encode(), body), "X-WC-Webhook-Topic": "product.updated",
+            "X-WC-Webhook-Delivery-ID": "fuzz-1", "X-WC-Webhook-ID": "1", "Content-Type": "application/json"}
+
+
+def _other_shop_for(host: str):
+    from connector.extensions import db
+    from connector.shops.models import Shop
+
+    shop = db.session.scalar(db.select(Shop).where(Shop.host_kind == host, Shop.name == f"Other {host}"))
+    return shop or make_shop(f"Other {host}", host=host, origin=f"https://other-{host}.fuzz.example")
+
+
 def _shop_for(host: str):
     from connector.extensions import db
     from connector.shops.models import Shop
@@ -78,7 +132,7 @@ def _shop_for(host: str):
     return shop or make_shop(f"Fuzz {host}", host=host, origin=f"https://{host}.fuzz.example")
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@fuzz_settings(60)
 @given(values=st.fixed_dictionaries({name: text_or_nasty for name in (
     "q", "kind", "level", "since", "until", "account", "after", "before", "page", "status", "topic", "run")}))
 def test_admin_query_parameters_never_fail_and_are_escaped(admin, values):
@@ -90,7 +144,7 @@ def test_admin_query_parameters_never_fail_and_are_escaped(admin, values):
         assert "<script>alert" not in page and "<img src=x" not in page and "onmouseover=\"alert" not in page
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@fuzz_settings(40)
 @given(alias=text_or_nasty, city=text_or_nasty, email=text_or_nasty, url=text_or_nasty)
 def test_admin_forms_never_fail_and_show_input_escaped(admin, alias, city, email, url):
     page = admin.get("/admin/accounts/new").get_data(as_text=True)
@@ -113,3 +167,13 @@ def test_nul_in_admin_input_is_a_clear_400(admin):
     page = admin.get("/admin/accounts/new").get_data(as_text=True)
     answer = admin.post("/admin/accounts/new", data={"csrf_token": csrf_from(page), "alias": "X\x00"})
     assert answer.status_code == 400 and "cannot be stored" in answer.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("host", ["woocommerce", "shopify", "generic"])
+def test_the_tampering_fuzz_starts_from_signatures_that_work(fuzz_app, host):
+    app, processed = fuzz_app
+    shop = _shop_for(host)
+    body = b'{"type": "stock.updated", "id": 1}'
+    response = app.test_client().post(f"/webhooks/{host}/{shop.shop_key}", data=body,
+                                      headers=_signed_headers(host, shop, shop.webhook_secret, body))
+    assert response.status_code == 200 and processed[-1] == body
