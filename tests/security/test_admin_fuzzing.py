@@ -113,7 +113,8 @@ def test_carriers_order_tools_and_account_edit(admin, account_id, cart_name, ama
 
 
 def _get_routes(app, account_id: int) -> list[str]:
-    ids = {"account_id": account_id, "run_id": 1, "delivery_id": 1, "submission_id": 1, "fmt": "csv"}
+    ids = {"account_id": account_id, "run_id": 1, "delivery_id": 1, "submission_id": 1, "fmt": "csv",
+           "sku": "SKU-1", "amazon_order_id": "111-0000000-0000000", "cart_order_id": "1001", "feed_id": "5012"}
     routes = []
     for rule in app.url_map.iter_rules():
         if "GET" in rule.methods and rule.rule.startswith("/admin/") and rule.endpoint != "shops.launch":
@@ -131,5 +132,8 @@ def test_query_parameters_of_every_get_admin_route(app, admin, account_id, value
     assert len(routes) >= 20
     for path in routes:
         answer = admin.get(path, query_string=values)
+        if answer.status_code == 302:  # a redirect never leaves the admin
+            assert answer.location.startswith("/admin/"), (path, values, answer.location)
+            continue
         assert answer.status_code in (200, 400, 404), (path, values, answer.status_code)
         _clean(answer.get_data(as_text=True))
