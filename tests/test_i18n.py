@@ -77,7 +77,7 @@ def test_a_german_launch_shows_german_pages_with_german_dates_in_the_shop_time_z
     account = added.get_data(as_text=True)
     assert '<html lang="de">' in account
     assert "Konto EU main hinzugefügt" in account  # the flash message
-    for words in ("Amazon-Konten", "Protokoll", "Einstellungen", "Token anfordern / erneuern", "Verbindung testen",
+    for words in ("Übersicht", "SKU oder Bestellung finden", "Protokoll", "Einstellungen", "Token anfordern / erneuern", "Verbindung testen",
                   "Nicht verbunden.", "Bestands- und Preisabgleich", "Ausstehende Änderungen", "Jetzt übertragen",
                   "Amazon-Bestellungen", "Letzter erfolgreicher Import", "Noch kein erfolgreicher Import",
                   "Importeinstellungen", "Importieren alle (Minuten)", "Konto löschen", "Deutschland (DE)", "Europa"):

@@ -11,6 +11,7 @@ from sqlalchemy import and_, or_, select
 
 from ..clock import utcnow
 from ..extensions import db
+from ..i18n.labels import status_word
 from ..synclog.models import RunStatus, SyncRun
 from ..synclog.runs import KIND_LABELS
 
@@ -32,7 +33,7 @@ class Operation:
     def progress_text(self) -> str:
         run = self.run
         if not run.running:
-            return run.summary or run.status.capitalize()
+            return run.summary or status_word(run.status, capital=True)
         if not run.progress_total:
             return gettext("Working…")
         if run.kind == "order_import":  # its progress is Amazon's time window in seconds: only the share tells
