@@ -137,10 +137,10 @@ def test_dashboard_and_log_in_chromium(app, live, browser):
 
     # The full resync's bar follows the run while it works.
     operation = page.locator(f'[data-operation="{resync.id}"]')
-    assert "420 of 1000" in operation.inner_text()
+    assert "420 of 1,000" in operation.inner_text()
     resync.progress_done = 700
     db.session.commit()
-    operation.get_by_text("700 of 1000 (70%)").wait_for(timeout=10000)
+    operation.get_by_text("700 of 1,000 (70%)").wait_for(timeout=10000)
     assert operation.locator("progress").evaluate("bar => bar.value") == 70
     page.screenshot(path=str(SCREENSHOTS / "dashboard.png"), full_page=True)
 
