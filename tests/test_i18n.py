@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
@@ -16,11 +17,14 @@ from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
 from sqlalchemy import select
 
+from connector.accounts.models import AmazonAccount, TokenState
+from connector.clock import utcnow
 from connector.extensions import db
 from connector.orders.models import ImportedOrder
 from connector.shops.launch import launch_url
 from connector.synclog.models import LogEntry, SyncRun
 from connector.synclog.operations import record
+from connector.synclog.runs import start_run
 from helpers import add_account, csrf_from, launch
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -77,7 +81,7 @@ def test_a_german_launch_shows_german_pages_with_german_dates_in_the_shop_time_z
     account = added.get_data(as_text=True)
     assert '<html lang="de">' in account
     assert "Konto EU main hinzugefügt" in account  # the flash message
-    for words in ("Amazon-Konten", "Protokoll", "Einstellungen", "Token anfordern / erneuern", "Verbindung testen",
+    for words in ("Übersicht", "SKU oder Bestellung finden", "Protokoll", "Einstellungen", "Token anfordern / erneuern", "Verbindung testen",
                   "Nicht verbunden.", "Bestands- und Preisabgleich", "Ausstehende Änderungen", "Jetzt übertragen",
                   "Amazon-Bestellungen", "Letzter erfolgreicher Import", "Noch kein erfolgreicher Import",
                   "Importeinstellungen", "Importieren alle (Minuten)", "Konto löschen", "Deutschland (DE)", "Europa"):
@@ -167,6 +171,89 @@ def test_the_launch_locale_wins_over_the_browser(app, shop):
 def test_an_unsupported_language_falls_back_to_english(app, shop, locale, accept_language):
     page = _text(_open(app, shop, locale=locale, accept_language=accept_language), "/admin/settings")
     assert '<html lang="en">' in page and "Shop settings" in page and "Shop-Einstellungen" not in page
+
+
+def _berlin_day(moment: datetime) -> str:
+    return moment.astimezone(ZoneInfo("Europe/Berlin")).strftime("%d.%m.%Y")
+
+
+def _german_dashboard_shop(app, berlin):
+    """A German admin with an account whose token expires in nine days, a finished push at MOMENT and a full resync
+    a quarter done."""
+    admin = _open(app, berlin, locale="de_DE")
+    account_id = add_account(admin)
+    _dated_rows(berlin, account_id)
+    account = db.session.get(AmazonAccount, account_id)
+    expires_at = (utcnow() + timedelta(days=9)).replace(hour=12, minute=0, second=0, microsecond=0)
+    account.refresh_token, account.token_state = "Atzr|test-refresh-token", TokenState.VALID
+    account.authorized_at, account.expires_at = MOMENT, expires_at
+    resync = start_run("rederive", shop_id=berlin.id, triggered_by="full_resync")
+    resync.progress_done, resync.progress_total = 1234, 5000
+    db.session.commit()
+    return admin, account_id, expires_at, resync.id
+
+
+def test_the_dashboard_in_german(app, berlin):
+    admin, account_id, expires_at, _ = _german_dashboard_shop(app, berlin)
+    page = _text(admin, "/admin/")
+    assert '<html lang="de">' in page
+    for words in ("Übersicht", "SKU oder Bestellung finden", "Zu erledigen", "Bald", "Läuft gerade",
+                  "Vollständige Neusynchronisierung", "Amazon-Konten", "Letzter Bestellimport",
+                  "Letzte Bestandsübertragung", "Ausstehende Änderungen", "Handlungsbedarf", "Konto öffnen",
+                  "Importierte Bestellungen", "Übertragene SKUs", "Die Zahlen hinter den Diagrammen", "Tag (UTC)",
+                  "Token anfordern / erneuern"):
+        assert words in page, words
+    action = re.search(r"Die Amazon-Autorisierung von EU main läuft in \d Tagen ab\. Erneuern Sie den Token jetzt",
+                       page)
+    assert action, "the renewal action in German"
+    assert f"Token läuft am {_berlin_day(expires_at)} ab" in page  # German date in the shop's time zone
+    assert "02.01.2026, 03:04 MEZ" in page  # the last push, at MOMENT in Berlin
+    assert "1.234 von 5.000 (24\xa0%)" in page  # German grouping and percent
+    today = utcnow().date()
+    first = today - timedelta(days=29)
+    assert f"{first:%d.%m.%Y} bis {today:%d.%m.%Y} (Tage in UTC)" in page
+    assert "Amazon does not know" not in page and "Running now" not in page and " of 5000" not in page
+
+
+def test_the_live_progress_json_in_german(app, berlin):
+    admin, account_id, expires_at, resync_id = _german_dashboard_shop(app, berlin)
+    operations = admin.get("/admin/dashboard/running").json["operations"]
+    assert [(op["label"], op["text"]) for op in operations] == [
+        ("Vollständige Neusynchronisierung", "1.234 von 5.000 (24\xa0%)")]
+    assert admin.get(f"/admin/runs/{resync_id}/progress").json["text"] == "1.234 von 5.000"
+    status = admin.get(f"/admin/accounts/{account_id}/status").json  # what the token panels poll
+    assert status["authorized_text"] == "02.01.2026, 03:04 MEZ"
+    assert status["status"]["expires_text"] == _berlin_day(expires_at)
+    assert status["status"]["words"].startswith("Läuft am ")
+    stock = admin.get(f"/admin/stock/accounts/{account_id}/progress").json
+    assert stock["texts"]["last_push"] == "02.01.2026, 03:04:05 MEZ: erfolgreich"
+
+    english = _open(app, berlin, locale="en").get("/admin/dashboard/running").json["operations"]
+    assert [(op["label"], op["text"]) for op in english] == [("Full resync", "1,234 of 5,000 (24%)")]
+
+
+def test_an_order_story_in_german(app, berlin):
+    admin = _open(app, berlin, locale="de")
+    account_id = add_account(admin)
+    _dated_rows(berlin, account_id)
+    order = db.session.scalar(select(ImportedOrder))
+    order.imported_at, order.cart_created_at = MOMENT, MOMENT + timedelta(minutes=1)
+    order.cart_order_id, order.cart_order_number = "5001", "#1001"
+    db.session.commit()
+
+    page = _text(admin, "/admin/stories/order/302-1234567-7654321")
+    assert '<html lang="de">' in page
+    for words in ("Verlauf der Amazon-Bestellung", "Im Shop als Bestellung #1001; Amazon-Status Unshipped.",
+                  "Von Amazon importiert", "Im Shop angelegt", "Shop-Bestellung #1001 (ID 5001).",
+                  "Was geschah, älteste zuerst", "Kaufdatum"):
+        assert words in page, words
+    # The purchase moment inside the sentence and in the facts, German and in Berlin's time.
+    assert "gekauft am 02.01.2026, 03:04 MEZ, wurde importiert" in page
+    assert "02.01.2026, 03:05:05 MEZ" in page  # the timeline's time column, with seconds
+    assert "UTC" not in page and "Imported from Amazon" not in page
+
+    found = _text(admin, "/admin/stories/find?q=302-999")
+    assert "Nichts gefunden für „302-999“" in found
 
 
 def test_english_pages_keep_their_words_and_iso_dates(app, berlin):

@@ -6,6 +6,7 @@ from flask_babel import gettext
 
 from ..amazon.marketplaces import BY_ID
 from ..authorization.operations import AuthorizationFailed, check_connection, disconnect, save_self_authorized
+from ..shops.formatting import shop_time
 from ..shops.session import shop_required
 from ..synclog.operations import record
 from .forms import AccountForm, ManualTokenForm
@@ -73,6 +74,7 @@ def status(account_id: int):
     account = _account_or_404(account_id)
     return jsonify(account_id=account.id, selling_partner_id=account.selling_partner_id,
                    authorized_at=account.authorized_at.isoformat() if account.authorized_at else None,
+                   authorized_text=shop_time(account.authorized_at),  # as the page writes it
                    status=account_status(account).as_json(),
                    last_check={"ok": account.last_check_ok, "message": account.last_check_message,
                                "request_id": account.last_check_request_id})

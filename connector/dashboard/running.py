@@ -11,6 +11,8 @@ from sqlalchemy import and_, or_, select
 
 from ..clock import utcnow
 from ..extensions import db
+from ..i18n.labels import status_word
+from ..shops.formatting import number, percent
 from ..synclog.models import RunStatus, SyncRun
 from ..synclog.runs import KIND_LABELS
 
@@ -32,13 +34,13 @@ class Operation:
     def progress_text(self) -> str:
         run = self.run
         if not run.running:
-            return run.summary or run.status.capitalize()
+            return run.summary or status_word(run.status, capital=True)
         if not run.progress_total:
             return gettext("Working…")
         if run.kind == "order_import":  # its progress is Amazon's time window in seconds: only the share tells
-            return gettext("%(percent)d%% done", percent=run.progress_percent or 0)
-        return gettext("%(done)d of %(total)d (%(percent)d%%)", done=run.progress_done or 0,
-                       total=run.progress_total, percent=run.progress_percent or 0)
+            return gettext("%(percent)s done", percent=percent((run.progress_percent or 0) / 100))
+        return gettext("%(done)s of %(total)s (%(percent)s)", done=number(run.progress_done or 0),
+                       total=number(run.progress_total), percent=percent((run.progress_percent or 0) / 100))
 
     def as_json(self) -> dict:
         run = self.run

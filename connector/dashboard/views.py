@@ -1,7 +1,10 @@
 """The admin's home page: one card per Amazon account, the actions to take, 30-day charts and what runs now."""
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, Flask, g, jsonify, render_template
+from flask_babel import format_date
 
 from ..accounts.operations import accounts_of
 from ..clock import utcnow
@@ -32,5 +35,11 @@ def running():
     return jsonify(operations=[operation.as_json() for operation in operations_of(g.shop.id, aliases)])
 
 
+def chart_day(day: date) -> str:
+    """A chart axis end: day and short month in the admin's language (2 Jan / 2. Jan.)."""
+    return format_date(day, "d MMM")
+
+
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    app.add_template_filter(chart_day, "chartday")

@@ -76,6 +76,7 @@ def percent(value: int | float | Decimal | None) -> str:
 def init_app(app: Flask) -> None:
     app.add_template_filter(shop_time, "shoptime")
     app.add_template_filter(shop_date, "shopdate")
+    app.add_template_filter(calendar_date, "calendardate")
     app.add_template_filter(number, "number")
     app.add_template_filter(amount, "amount")
     app.add_template_filter(percent, "percent")

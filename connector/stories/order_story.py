@@ -10,7 +10,9 @@ from sqlalchemy import and_, or_, select
 
 from ..accounts.models import AmazonAccount
 from ..extensions import db
+from ..i18n.labels import status_word
 from ..orders.models import CartState, ImportedOrder, Shipment, ShipmentState
+from ..shops.formatting import shop_time
 from ..shops.models import Shop
 from ..synclog.models import LogEntry, SyncRun
 from .sku_events import where
@@ -38,11 +40,11 @@ class OrderStory:
         cart = order.cart_order_number or order.cart_order_id
         if order.cart_state in CartState.ATTENTION:
             return "error", _("Needs attention: the cart did not take it (%(problem)s). Fix the cause, then Retry.",
-                              problem=order.last_problem or order.cart_state)
+                              problem=order.last_problem or status_word(order.cart_state))
         if any(shipment.state == ShipmentState.REFUSED for shipment in self.shipments):
             return "error", _("Amazon refused a shipment confirmation: see its answer below.")
         where = (_("In the cart as order %(number)s", number=cart) if cart
-                 else _("Not in the cart yet (%(state)s)", state=order.cart_state))
+                 else _("Not in the cart yet (%(state)s)", state=status_word(order.cart_state)))
         confirmed = sum(shipment.state == ShipmentState.CONFIRMED for shipment in self.shipments)
         if self.shipments:
             return "info", _("%(where)s; %(confirmed)s of %(total)s shipment(s) confirmed on Amazon (Amazon status "
@@ -112,10 +114,10 @@ def _order_events(order: ImportedOrder) -> list[Event]:
     account: AmazonAccount = order.account
     run = _import_run(order)
     events = [Event(at=order.imported_at, source="order", title=_("Imported from Amazon"),
-                    detail=_("Order %(order)s (%(where)s), purchased %(purchased)s UTC, was imported; it is to be "
+                    detail=_("Order %(order)s (%(where)s), purchased %(purchased)s, was imported; it is to be "
                              "created in the cart.", order=order.amazon_order_id,
                              where=where(account, order.marketplace_id),
-                             purchased=f"{order.purchased_at:%Y-%m-%d %H:%M}"),
+                             purchased=shop_time(order.purchased_at)),
                     links=run_link(run.id if run else None), account_id=account.id, order=10)]
     if order.cart_created_at:
         events.append(Event(at=order.cart_created_at, source="order", title=_("Created in the cart"),
@@ -131,9 +133,9 @@ def _order_events(order: ImportedOrder) -> list[Event]:
 def _shipment_events(shipment: Shipment) -> list[Event]:
     units = sum(int(item.get("quantity") or 0) for item in shipment.items or [])
     events = [Event(at=shipment.recorded_at, source="shipment", title=_("Shipped in the cart"),
-                    detail=_("Package %(package)s: %(units)s unit(s), %(carrier)s %(tracking)s, shipped %(at)s UTC.",
+                    detail=_("Package %(package)s: %(units)s unit(s), %(carrier)s %(tracking)s, shipped %(at)s.",
                              package=shipment.package_reference, units=units, carrier=shipment.carrier,
-                             tracking=shipment.tracking_number, at=f"{shipment.shipped_at:%Y-%m-%d %H:%M}"),
+                             tracking=shipment.tracking_number, at=shop_time(shipment.shipped_at)),
                     links=delivery_link(shipment.webhook_delivery_id), account_id=shipment.account_id, order=30)]
     references = [(_("Request ID"), shipment.amazon_request_id)] if shipment.amazon_request_id else []
     if shipment.carrier_code:

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 
 from ..accounts.models import AmazonAccount
 from ..amazon.marketplaces import BY_ID
+from ..i18n.labels import status_word
 from ..stock.models import ALL_MARKETPLACES, ItemStatus, SkuMapping, Submission, SubmissionItem
 from ..webhooks.models import WebhookDelivery
 from .models import SkuTouch, TouchKind
@@ -53,7 +54,7 @@ def touch_event(touch: SkuTouch, delivery: WebhookDelivery) -> Event:
         detail = _("The cart said: %(values)s.", values=said)
     title = _("Webhook %(topic)s", topic=topic)
     if delivery.status != "processed":
-        detail += " " + _("Delivery status: %(status)s.", status=delivery.status)
+        detail += " " + _("Delivery status: %(status)s.", status=status_word(delivery.status))
     return Event(at=delivery.received_at, source="webhook", title=title, detail=detail,
                  links=delivery_link(delivery.id), order=10)
 
@@ -101,7 +102,7 @@ def answer_event(item: SubmissionItem, submission: Submission, account: AmazonAc
     else:
         title, level = _("No answer"), "warning"
         detail = _("Amazon's answer is unknown (the submission is %(status)s); the SKU is sent again.",
-                   status=submission.status)
+                   status=status_word(submission.status))
     return Event(at=submission.checked_at or submission.processed_at or submission.submitted_at
                  or submission.created_at, source="answer", title=title, detail=detail, level=level,
                  links=[submission_link(submission)], references=references, account_id=account.id, order=30)

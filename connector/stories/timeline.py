@@ -8,6 +8,7 @@ from datetime import datetime
 from flask import url_for
 from flask_babel import gettext as _
 
+from ..i18n.labels import translated
 from ..synclog.links import link
 from ..synclog.models import LogEntry
 from ..synclog.runs import KIND_LABELS
@@ -29,7 +30,7 @@ class Event:
 
 
 def kind_label(kind: str) -> str:
-    return KIND_LABELS.get(kind) or kind.replace("_", " ").capitalize()
+    return translated(KIND_LABELS.get(kind)) or kind.replace("_", " ").capitalize()
 
 
 def in_order(events: list[Event]) -> list[Event]:

@@ -30,10 +30,10 @@
     if (seller) { seller.textContent = data.selling_partner_id || "—"; }
     var authorized = panel.querySelector('[data-field="authorized_at"]');
     if (authorized) {
-      authorized.textContent = data.authorized_at ? data.authorized_at.slice(0, 16).replace("T", " ") + " UTC" : "—";
+      authorized.textContent = data.authorized_text || "—";
     }
     var expires = panel.querySelector('[data-field="expires_at"]');
-    if (expires) { expires.textContent = data.status.expires_at ? data.status.expires_at.slice(0, 10) : "—"; }
+    if (expires) { expires.textContent = data.status.expires_text || "—"; }
   };
 
   var watchAuthorization = function (panel, popup) {
@@ -66,6 +66,9 @@
     if (waiting) { waiting.hidden = false; }
   };
 
+  // Words the script itself shows, rendered by the server in the admin's language (see base.html).
+  var pageText = function (name) { return document.body.dataset[name] || ""; };
+
   var requestToken = function (button) {
     var panel = button.closest("[data-account-panel]");
     var blocked = panel.querySelector("[data-popup-blocked]");
@@ -76,13 +79,13 @@
       return;
     }
     blocked.hidden = true;
-    popup.document.title = "Connecting to Amazon…";
+    popup.document.title = pageText("textConnecting");
     postJson(button.dataset.ticketUrl).then(function (data) {
       popup.location.href = data.url;
       watchAuthorization(panel, popup);
     }).catch(function () {
       popup.close();
-      blocked.textContent = "Could not start the authorization. Reload the page and try again.";
+      blocked.textContent = pageText("textAuthorizationFailed");
       blocked.hidden = false;
     });
   };
@@ -136,9 +139,10 @@
 
   // Stock and price sync panel: counts and progress bars follow the account's runs (fetch polling).
   var renderStock = function (panel, data) {
+    // The texts are the server's: numbers, times and words as the page writes them in the admin's language.
     Object.keys(data.pending).forEach(function (name) {
       var field = panel.querySelector('[data-stock-count="' + name + '"]');
-      if (field) { field.textContent = data.pending[name]; }
+      if (field) { field.textContent = data.texts[name]; }
     });
     var paused = panel.querySelector('[data-stock-field="paused"]');
     if (paused) {
@@ -146,16 +150,9 @@
       paused.querySelector('[data-stock-text="paused"]').textContent = data.paused || "";
     }
     var last = panel.querySelector('[data-stock-text="last_push"]');
-    if (last && data.last_push) {
-      last.textContent = (data.last_push.finished_at || "").slice(0, 19).replace("T", " ") + " UTC: " +
-        (data.last_push.summary || data.last_push.status);
-    }
+    if (last && data.last_push) { last.textContent = data.texts.last_push; }
     var next = panel.querySelector('[data-stock-text="next_push"]');
-    if (next) {
-      next.textContent = data.next_push_at ?
-        data.next_push_at.slice(0, 19).replace("T", " ") + " UTC (" + (data.waiting_for || "") + ")" :
-        "As soon as something changes";
-    }
+    if (next) { next.textContent = data.texts.next_push; }
     var bars = panel.querySelector("[data-stock-progress]");
     bars.replaceChildren();
     data.running.forEach(function (run) {
@@ -167,7 +164,7 @@
       bar.max = run.total || 1;
       bar.value = run.done || 0;
       var text = document.createElement("span");
-      text.textContent = (run.done || 0) + " / " + (run.total === null ? "?" : run.total);
+      text.textContent = run.text;
       line.append(label, " ", bar, " ", text);
       bars.append(line);
     });
@@ -199,7 +196,7 @@
       message.hidden = false;
       panel.stockPoll();
     }).catch(function () {
-      message.textContent = "That did not work. Reload the page and try again.";
+      message.textContent = pageText("textActionFailed");
       message.hidden = false;
     });
   };
@@ -238,13 +235,13 @@
         .then(function (run) {
           if (run.total) {
             bar.value = run.percent;
-            text.textContent = run.done + " of " + run.total;
+            text.textContent = run.text;
           }
           if (run.running) {
             window.setTimeout(poll, 1500);
           } else {
             bar.value = 100;
-            text.textContent = run.summary || run.status;
+            text.textContent = run.summary || run.text;
             window.setTimeout(function () { window.location.reload(); }, 800);
           }
         })

@@ -86,7 +86,7 @@ def test_running_now_lists_the_shops_runs_and_the_operators_key_rotation(app):
     html = client.get("/admin/").get_data(as_text=True)
     running = section(html, 'id="running"', "</section>")
     assert 'data-running="true"' in running
-    assert "Full resync" in running and "250 of 1000 (25%)" in running and 'value="25"' in running
+    assert "Full resync" in running and "250 of 1,000 (25%)" in running and 'value="25"' in running
     assert "Key rotation by the operator" in running and "40 of 80 (50%)" in running
     assert "2 new order(s); the import is up to date." in running  # finished a moment ago: shown with its outcome
     assert "Sent 3 changes to Amazon." not in running
