@@ -29,7 +29,6 @@ from .sql import insert
 from .submit import FIRST_CHECK, submit_feed, submit_patches
 
 FORCED = ("push_now", "full_resync")  # a person asked: no waiting for quiet, and auto-submit does not matter
-LEASE_TTL = timedelta(minutes=2)
 BUSY_RETRY = timedelta(seconds=2)
 
 
@@ -66,7 +65,7 @@ def push(account_id: int, triggered_by: str = "webhook") -> PushOutcome:
             db.session.commit()
             return PushOutcome()
         return _reschedule(settings, decision.wait_until, decision.reason, triggered_by)
-    lease = acquire(f"stock-push:{account_id}", LEASE_TTL)
+    lease = acquire(f"stock-push:{account_id}")
     if lease is None:
         return _reschedule(settings, now + BUSY_RETRY, "another push of this account is running", triggered_by)
     try:
