@@ -26,7 +26,7 @@ from .results import schedule_check
 from .resync import rederive
 from .settings import back_off, settings_for
 from .sql import insert
-from .submit import FIRST_CHECK, submit_feed, submit_patches
+from .submit import FIRST_CHECK, release_orphaned, submit_feed, submit_patches
 
 FORCED = ("push_now", "full_resync")  # a person asked: no waiting for quiet, and auto-submit does not matter
 BUSY_RETRY = timedelta(seconds=2)
@@ -45,6 +45,7 @@ def push(account_id: int, triggered_by: str = "webhook") -> PushOutcome:
     account = db.session.get(AmazonAccount, account_id)
     if account is None:
         return PushOutcome()
+    release_orphaned(account)
     settings = settings_for(account_id)
     if settings.derived_marketplaces != list(account.marketplace_ids or []):
         db.session.commit()
