@@ -31,7 +31,9 @@ from .operations import record
 logger = logging.getLogger(__name__)
 
 HEARTBEAT_INTERVAL = timedelta(seconds=20)
-STALE_AFTER = timedelta(seconds=90)
+# Longer than a lease lives (DEFAULT_TTL): the job queued again for a dead run must find the dead consumer's lease
+# expired, or it would see "another consumer holds it", do nothing, and the work would wait for its next schedule.
+STALE_AFTER = timedelta(seconds=150)
 
 
 def heartbeat_interval() -> timedelta:
@@ -40,7 +42,7 @@ def heartbeat_interval() -> timedelta:
 
 
 def stale_after() -> timedelta:
-    """A run is given up for dead after this long without a beat: the same share of the lease's time to live."""
+    """A run is given up for dead after this long without a beat: the same multiple of the lease's time to live."""
     return STALE_AFTER * (lease_ttl() / DEFAULT_TTL)
 
 KIND_LABELS = {

@@ -26,6 +26,7 @@ from fakeorders import WooCommerceWithOrders  # noqa: E402
 from hostwebhooks import hmac_base64  # noqa: E402
 
 US = "ATVPDKIKX0DER"
+HOSTS_DIR = TESTS / "data/hosts"
 # Short recovery times so a killed job runs again within seconds (production: 120 s lease, 60 s tick).
 FAST_RECOVERY = {"CONNECTOR_JOB_LEASE_SECONDS": "10", "CONNECTOR_SCHEDULER_TICK_SECONDS": "2",
                  "CONNECTOR_STOCK_MAX_LATENCY": "5"}
