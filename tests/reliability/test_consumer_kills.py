@@ -9,24 +9,11 @@ from __future__ import annotations
 import json
 import time
 
-import pytest
-
-from world import HOSTS_DIR, World, explain, kill_holder, new_cluster, wait_for
+from world import HOSTS_DIR, World, explain, kill_holder, wait_for
 from sender import Sender
 
 RECOVERY_TIMEOUT = 60
 SKUS = [f"KILL-{n:02d}" for n in range(40)]  # more than PATCH_LIMIT: one feed
-
-
-@pytest.fixture(scope="module")
-def world(services, tmp_path_factory):
-    cluster = new_cluster(services, tmp_path_factory.mktemp("kills") / "cluster")
-    running = World(cluster, tmp_path_factory.mktemp("kills-app"))
-    cluster.start()
-    yield running
-    cluster.stop()
-    running.close()
-    cluster.drop()
 
 
 def interrupted_runs(world: World, kind: str, account_id: int) -> int:

@@ -180,6 +180,12 @@ class World:
         finally:
             db.session.rollback()
 
+    def execute(self, sql: str, **params: Any) -> None:
+        from connector.extensions import db
+
+        db.session.execute(text(sql), params)
+        db.session.commit()
+
     def undelivered_webhooks(self, shop_id: int) -> int:
         return self.scalar("SELECT count(*) FROM webhook_deliveries WHERE shop_id = :shop AND status IN ('received', 'failed')",
                            shop=shop_id)
