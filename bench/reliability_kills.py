@@ -114,12 +114,17 @@ def run(world: World, args) -> dict:
     for thread in threads:
         thread.start()
     kills: list[str] = []
+    mid_job = 0
     ends = time.monotonic() + args.minutes * 60
     while time.monotonic() < ends:
         time.sleep(random.expovariate(1 / args.kill_every))
-        name = random.choice(world.cluster.consumer_names())
+        # Mid-job when possible: a consumer holding a job's lease, else any consumer (between jobs).
+        holders = [world.lease_holder(lease) for (lease,) in world.rows("SELECT name FROM job_leases")]
+        busy = [name for name in holders if name]
+        name = random.choice(busy or world.cluster.consumer_names())
         world.cluster.kill_and_restart_consumer(name)
         kills.append(name)
+        mid_job += bool(busy)
     load.stop.set()
     for thread in threads:
         thread.join()
@@ -138,16 +143,20 @@ def run(world: World, args) -> dict:
     doubled_confirmations = [o for o in load.shipped if len(world.state.orders.confirmations(o, accepted=True)) != 1]
     quotas = quota_figures(world)
     return {
-        "minutes": args.minutes, "kills": len(kills), "webhooks": len(load.deliveries),
+        "minutes": args.minutes, "kills": len(kills), "kills_mid_job": mid_job, "webhooks": len(load.deliveries),
         "acknowledged": sum(1 for d in load.deliveries if d.acknowledged_at),
         "unprocessed_webhooks": world.undelivered_webhooks(stock_shop.id) + world.undelivered_webhooks(order_shop.id),
         "skus_changed": len(load.final), "orders": len(load.order_ids), "shipments": len(load.shipped),
         "doubled_orders": doubled_orders, "doubled_confirmations": doubled_confirmations,
         "repeated_sends": repeated_sends(world, stock_account.id),
         "caught_up_seconds_after_load": round(caught_up, 1),
-        "interrupted_runs": world.rows("SELECT kind, count(*) FROM sync_runs WHERE status = 'interrupted' "
-                                       "GROUP BY kind ORDER BY kind"),
+        "interrupted_runs": dict(world.rows("SELECT kind, count(*) FROM sync_runs WHERE status = 'interrupted' "
+                                       "GROUP BY kind ORDER BY kind")),
         "runs": world.scalar("SELECT count(*) FROM sync_runs"),
+        "rerun_seconds_after_last_beat": sorted(round(float(seconds), 1) for (seconds,) in world.rows(
+            "SELECT extract(epoch FROM (SELECT min(n.started_at) FROM sync_runs n WHERE n.kind = r.kind "
+            "AND n.id > r.id AND coalesce(n.account_id, -n.shop_id) = coalesce(r.account_id, -r.shop_id)) "
+            "- r.heartbeat_at) FROM sync_runs r WHERE r.status = 'interrupted'") if seconds is not None),
         "throttled_calls": sum(figures["throttled"] for figures in quotas.values()),
         "quotas": {key: figures for key, figures in quotas.items() if figures["calls"] > 5},
     }
