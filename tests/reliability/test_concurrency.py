@@ -185,7 +185,6 @@ def test_a_second_scheduler_started_by_mistake_doubles_nothing(world):
     second = world.cluster.start_consumer(3, scheduler=True)
     # Only this probe is due while we watch: an import of the account every 3 s.
     world.execute("UPDATE schedules SET enabled = false")
-    ensure_schedule(f"reliability-probe:{account.id}", "orders.import", [account.id], every_seconds=3)
 
     pushes, claims = [], set()
     watching = threading.Event()
@@ -203,7 +202,9 @@ def test_a_second_scheduler_started_by_mistake_doubles_nothing(world):
 
     monitor = threading.Thread(target=count_pushes, daemon=True)
     monitor.start()
+    time.sleep(1)  # MONITOR is on before the first slot comes due
     since = world.scalar("SELECT now()")
+    ensure_schedule(f"reliability-probe:{account.id}", "orders.import", [account.id], every_seconds=3)
     began = time.monotonic()
     while time.monotonic() - began < 25:
         last_run = world.scalar("SELECT last_run_at FROM schedules WHERE key = :k", k=f"reliability-probe:{account.id}")
@@ -211,6 +212,7 @@ def test_a_second_scheduler_started_by_mistake_doubles_nothing(world):
             claims.add(last_run)
         time.sleep(0.1)
     world.execute("UPDATE schedules SET enabled = false")
+    claims.add(world.scalar("SELECT last_run_at FROM schedules WHERE key = :k", k=f"reliability-probe:{account.id}"))
     watching.clear()
     time.sleep(3)
     runs = world.scalar("SELECT count(*) FROM sync_runs WHERE kind = 'order_import' AND account_id = :a "
