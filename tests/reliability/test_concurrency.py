@@ -174,6 +174,12 @@ def test_three_consumers_two_web_processes_on_the_same_accounts(world):
                       "quotas": quotas}, indent=1))
 
 
+def dispatch_checks(world: World) -> int:
+    """How many times a scheduler's dispatch ran so far, from every consumer's log (any consumer executes it)."""
+    return sum(log.read_text(errors="replace").count("Executing connector.jobs.tasks.dispatch_schedules")
+               for log in (world.cluster.workdir / "logs").glob("consumer-*.log"))
+
+
 def test_a_second_scheduler_started_by_mistake_doubles_nothing(world):
     from connector.jobs.schedules import ensure_schedule
 
@@ -203,7 +209,7 @@ def test_a_second_scheduler_started_by_mistake_doubles_nothing(world):
     monitor = threading.Thread(target=count_pushes, daemon=True)
     monitor.start()
     time.sleep(1)  # MONITOR is on before the first slot comes due
-    since = world.scalar("SELECT now()")
+    since, checks_before = world.scalar("SELECT now()"), dispatch_checks(world)
     ensure_schedule(f"reliability-probe:{account.id}", "orders.import", [account.id], every_seconds=3)
     began = time.monotonic()
     while time.monotonic() - began < 25:
@@ -214,12 +220,14 @@ def test_a_second_scheduler_started_by_mistake_doubles_nothing(world):
     world.execute("UPDATE schedules SET enabled = false")
     claims.add(world.scalar("SELECT last_run_at FROM schedules WHERE key = :k", k=f"reliability-probe:{account.id}"))
     watching.clear()
+    checks = dispatch_checks(world) - checks_before
     time.sleep(3)
     runs = world.scalar("SELECT count(*) FROM sync_runs WHERE kind = 'order_import' AND account_id = :a "
                         "AND started_at >= :since", a=account.id, since=since)
     assert world.cluster.processes[second].poll() is None  # the second scheduler ran all along
     assert len(claims) >= 5
+    assert checks > 1.5 * 25 / 2  # both schedulers were dispatching (one alone: a check every 2 s)
     assert len(pushes) == len(claims), (len(pushes), len(claims))  # one message per slot, not two
     assert runs == len(claims), (runs, len(claims))
     print(json.dumps({"scenario": "second scheduler", "slots": len(claims), "queued": len(pushes),
-                      "import_runs": runs}))
+                      "import_runs": runs, "dispatch_checks": checks}))
