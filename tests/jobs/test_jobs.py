@@ -187,3 +187,10 @@ def test_a_run_given_up_for_dead_has_left_its_lease_to_the_job_queued_again(app)
     assert recovery.recover_stalled_runs() == [dead.id]
     assert leases.acquire("order-import:9") is not None  # what the job queued again does first
     assert not lease.renew()
+
+
+def test_a_faster_scheduler_tick_repeats_only_the_every_minute_work(app):
+    from connector.jobs.consumer import minute_tasks
+
+    names = {task_class.__name__ for task_class in minute_tasks()}
+    assert names == {"dispatch_schedules", "recover_stalled", "sweep_inboxes", "orders_sweep", "sweep_stock"}

@@ -187,8 +187,8 @@ class World:
         db.session.commit()
 
     def undelivered_webhooks(self, shop_id: int) -> int:
-        return self.scalar("SELECT count(*) FROM webhook_deliveries WHERE shop_id = :shop AND status IN ('received', 'failed')",
-                           shop=shop_id)
+        return self.scalar("SELECT count(*) FROM webhook_deliveries WHERE shop_id = :shop "
+                           "AND status IN ('received', 'failed')", shop=shop_id)
 
 def kill_holder(world: World, lease: str, timeout: float = 30) -> tuple[str, float]:
     """SIGKILL the consumer holding `lease` and start it again; returns its name and when it was killed."""
