@@ -35,6 +35,7 @@ class Cluster:
     workdir: Path = field(default_factory=lambda: Path("/tmp/connector-cluster"))
     database: str = field(default_factory=lambda: f"connector_cluster_{secrets.token_hex(4)}")
     extra_env: dict[str, str] = field(default_factory=dict)
+    simulator: bool = True  # False: the caller runs the simulator on simulator_port (in its own process)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     @property
@@ -94,24 +95,41 @@ class Cluster:
                                                 start_new_session=True)
 
     def start(self) -> None:
-        self._spawn("simulator", [str(BIN / "connector"), "sandbox", "--port", str(self.simulator_port),
-                                  "--no-demo-orders"])
+        if self.simulator:
+            self._spawn("simulator", [str(BIN / "connector"), "sandbox", "--port", str(self.simulator_port),
+                                      "--no-demo-orders"])
         self._spawn("web", [str(BIN / "gunicorn"), "--workers", str(self.web_processes), "--threads", "8",
                             "--bind", f"127.0.0.1:{self.web_port}", "--graceful-timeout", "5", "wsgi:app"])
         for number in range(self.consumers):
             self.start_consumer(number)
         self.wait_until_healthy()
 
-    def start_consumer(self, number: int) -> None:
+    def start_consumer(self, number: int, scheduler: bool | None = None) -> str:
+        """Start consumer `number` (consumer-0 is the scheduler unless told otherwise); returns its name."""
         command = [str(BIN / "connector"), "worker", "--workers", "4"]
-        if number == 0:
+        if number == 0 if scheduler is None else scheduler:
             command.append("--scheduler")
-        self._spawn(f"consumer-{number}", command)
+        name = f"consumer-{number}"
+        self._spawn(name, command)
+        return name
+
+    def consumer_names(self) -> list[str]:
+        return sorted(name for name in self.processes if name.startswith("consumer-"))
+
+    def name_of_pid(self, pid: int) -> str | None:
+        return next((name for name, process in self.processes.items() if process.pid == pid), None)
 
     def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
         process = self.processes.pop(name)
         os.killpg(process.pid, sig)
         process.wait(timeout=30)
+
+    def kill_and_restart_consumer(self, name: str) -> None:
+        """SIGKILL the consumer (no chance to finish or release anything) and start it again, as a supervisor
+        would; the scheduler comes back as the scheduler."""
+        scheduler = "--scheduler" in self.processes[name].args
+        self.kill(name)
+        self.start_consumer(int(name.rsplit("-", 1)[1]), scheduler=scheduler)
 
     def wait_until_healthy(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 from typing import Iterator
 
+from flask import current_app, has_app_context
 from sqlalchemy import Engine, delete, update
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -20,6 +21,14 @@ from ..extensions import db
 from .models import Lease
 
 DEFAULT_TTL = timedelta(minutes=2)
+
+
+def lease_ttl() -> timedelta:
+    """How long a dead consumer's lease blocks its job (CONNECTOR_JOB_LEASE_SECONDS). The heartbeat and the
+    stalled-run check are derived from it, so one setting decides how soon a killed job runs again."""
+    if has_app_context():
+        return timedelta(seconds=current_app.config.get("JOB_LEASE_SECONDS", DEFAULT_TTL.total_seconds()))
+    return DEFAULT_TTL
 
 
 def holder_identity() -> str:
@@ -47,13 +56,14 @@ class HeldLease:
             connection.execute(delete(Lease).where(Lease.name == self.name, Lease.holder == self.holder))
 
 
-def acquire(name: str, ttl: timedelta = DEFAULT_TTL, engine: Engine | None = None) -> HeldLease | None:
+def acquire(name: str, ttl: timedelta | None = None, engine: Engine | None = None) -> HeldLease | None:
     """Take the lease if it is free or expired; None if someone else holds it.
 
     Uses its own short transaction: call it when the caller's session has nothing uncommitted (SQLite has one
     writer, so a pending write in the caller's session would make this wait for itself).
     """
     engine = engine or db.engine
+    ttl = ttl or lease_ttl()
     holder = holder_identity()
     now = utcnow()
     insert = (postgresql if engine.dialect.name == "postgresql" else sqlite).insert
@@ -70,7 +80,7 @@ def acquire(name: str, ttl: timedelta = DEFAULT_TTL, engine: Engine | None = Non
 
 
 @contextmanager
-def held(name: str, ttl: timedelta = DEFAULT_TTL) -> Iterator[HeldLease | None]:
+def held(name: str, ttl: timedelta | None = None) -> Iterator[HeldLease | None]:
     """`with held("order-import:12") as lease:` — lease is None when another consumer has it."""
     lease = acquire(name, ttl)
     try:

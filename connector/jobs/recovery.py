@@ -13,17 +13,17 @@ from ..clock import utcnow
 from ..extensions import db
 from ..synclog.models import RunStatus, SyncRun
 from ..synclog.operations import record
-from ..synclog.runs import KIND_LABELS, STALE_AFTER
+from ..synclog.runs import KIND_LABELS, stale_after
 from .registry import enqueue
 
 logger = logging.getLogger(__name__)
 
 
 def recover_stalled_runs(now: datetime | None = None) -> list[int]:
-    """Mark runs without a heartbeat for STALE_AFTER as interrupted and queue their job again; returns their IDs."""
+    """Mark runs without a heartbeat for stale_after() as interrupted and queue their job again; returns their IDs."""
     now = now or utcnow()
     stalled = db.session.scalars(
-        select(SyncRun).where(SyncRun.status == RunStatus.RUNNING, SyncRun.heartbeat_at < now - STALE_AFTER)
+        select(SyncRun).where(SyncRun.status == RunStatus.RUNNING, SyncRun.heartbeat_at < now - stale_after())
     ).all()
     recovered = []
     for run in stalled:

@@ -28,10 +28,9 @@ from .results import schedule_check
 from .resync import rederive
 from .settings import back_off, settings_for, succeeded
 from .sql import insert
-from .submit import FIRST_CHECK, submit_feed, submit_patches
+from .submit import FIRST_CHECK, release_orphaned, submit_feed, submit_patches
 
 FORCED = ("push_now", "full_resync")  # a person asked: no waiting for quiet, and auto-submit does not matter
-LEASE_TTL = timedelta(minutes=2)
 BUSY_RETRY = timedelta(seconds=2)
 
 
@@ -48,6 +47,7 @@ def push(account_id: int, triggered_by: str = "webhook") -> PushOutcome:
     account = db.session.get(AmazonAccount, account_id)
     if account is None:
         return PushOutcome()
+    release_orphaned(account)
     settings = settings_for(account_id)
     if settings.derived_marketplaces != list(account.marketplace_ids or []):
         db.session.commit()
@@ -68,7 +68,7 @@ def push(account_id: int, triggered_by: str = "webhook") -> PushOutcome:
             db.session.commit()
             return PushOutcome()
         return _reschedule(settings, decision.wait_until, decision.reason, triggered_by)
-    lease = acquire(f"stock-push:{account_id}", LEASE_TTL)
+    lease = acquire(f"stock-push:{account_id}")
     if lease is None:
         return _reschedule(settings, now + BUSY_RETRY, "another push of this account is running", triggered_by)
     outcome = None  # stays None when the run ends as skipped (the account was paused mid-run)

@@ -24,15 +24,27 @@ from sqlalchemy import Engine, update
 from ..amazon.errors import AccountPaused
 from ..clock import utcnow
 from ..extensions import db
-from ..jobs.leases import HeldLease
 from ..i18n.labels import N_
+from ..jobs.leases import DEFAULT_TTL, HeldLease, lease_ttl
 from .models import LogEntry, RunStatus, SyncRun
 from .operations import record
 
 logger = logging.getLogger(__name__)
 
 HEARTBEAT_INTERVAL = timedelta(seconds=20)
-STALE_AFTER = timedelta(seconds=90)
+# Longer than a lease lives (DEFAULT_TTL): the job queued again for a dead run must find the dead consumer's lease
+# expired, or it would see "another consumer holds it", do nothing, and the work would wait for its next schedule.
+STALE_AFTER = timedelta(seconds=150)
+
+
+def heartbeat_interval() -> timedelta:
+    """Several beats per lease time to live, so a slow beat never lets a live job's lease expire."""
+    return min(HEARTBEAT_INTERVAL, lease_ttl() / 6)
+
+
+def stale_after() -> timedelta:
+    """A run is given up for dead after this long without a beat: the same multiple of the lease's time to live."""
+    return STALE_AFTER * (lease_ttl() / DEFAULT_TTL)
 
 KIND_LABELS = {
     "stock_push": N_("Stock push"),
@@ -69,6 +81,7 @@ class LeaseLost(RuntimeError):
 class _Heartbeat(threading.Thread):
     def __init__(self, engine: Engine, run_id: int, lease: HeldLease | None) -> None:
         super().__init__(name=f"heartbeat-run-{run_id}", daemon=True)
+        self.interval = heartbeat_interval().total_seconds()  # read here: the thread has no app context
         self.engine = engine
         self.run_id = run_id
         self.lease = lease
@@ -76,7 +89,7 @@ class _Heartbeat(threading.Thread):
         self.lease_lost = False
 
     def run(self) -> None:
-        while not self.stopped.wait(HEARTBEAT_INTERVAL.total_seconds()):
+        while not self.stopped.wait(self.interval):
             try:
                 with self.engine.begin() as connection:
                     connection.execute(update(SyncRun).where(SyncRun.id == self.run_id).values(heartbeat_at=utcnow()))

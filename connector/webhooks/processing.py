@@ -25,7 +25,6 @@ logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
 DRAIN_TIME_SLICE = timedelta(seconds=30)  # then the job yields its worker to other shops and queues itself again
-LEASE_TTL = timedelta(minutes=2)
 RETRY_DELAYS = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=5), timedelta(minutes=15),
                 timedelta(minutes=30), timedelta(hours=1))
 
@@ -57,7 +56,7 @@ def drain(shop_id: int, triggered_by: str = "webhook") -> DrainOutcome:
     db.session.commit()
     if db.session.scalar(_due(shop_id, utcnow()).limit(1)) is None:
         return DrainOutcome()
-    lease = acquire(f"inbox:{shop_id}", LEASE_TTL)
+    lease = acquire(f"inbox:{shop_id}")
     if lease is None:
         return DrainOutcome(busy=True)
     try:

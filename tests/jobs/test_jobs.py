@@ -175,3 +175,22 @@ def test_a_run_whose_consumer_died_is_queued_again_once(app):
     assert db.session.get(SyncRun, dead.id).status == RunStatus.INTERRUPTED
     entry = db.session.scalars(select(LogEntry)).one()
     assert "stopped answering" in entry.message and "queued again" in entry.message and entry.run_id == dead.id
+
+
+def test_a_run_given_up_for_dead_has_left_its_lease_to_the_job_queued_again(app):
+    """Regression: runs were given up after 90 s while their lease lived 120 s, so the import queued again found
+    the dead consumer's lease, did nothing, and the orders waited for the next scheduled import."""
+    shop = make_shop()
+    lease = leases.acquire("order-import:9")
+    dead = runs.start_run("order_import", shop_id=shop.id, account_id=9, task="tests.remember", task_args=[9])
+    clock.advance(runs.stale_after() + timedelta(seconds=1))
+    assert recovery.recover_stalled_runs() == [dead.id]
+    assert leases.acquire("order-import:9") is not None  # what the job queued again does first
+    assert not lease.renew()
+
+
+def test_a_faster_scheduler_tick_repeats_only_the_every_minute_work(app):
+    from connector.jobs.consumer import minute_tasks
+
+    names = {task_class.__name__ for task_class in minute_tasks()}
+    assert names == {"dispatch_schedules", "recover_stalled", "sweep_inboxes", "orders_sweep", "sweep_stock"}

@@ -46,6 +46,20 @@ def cluster_db(cluster):
     engine.dispose()
 
 
+@pytest.fixture(scope="module")
+def world(services, tmp_path_factory):
+    """A cluster for the module with fast recovery, the simulator in this process and a fake WooCommerce."""
+    from world import World, new_cluster
+
+    cluster = new_cluster(services, tmp_path_factory.mktemp("cluster") / "cluster")
+    running = World(cluster, tmp_path_factory.mktemp("app"))
+    cluster.start()
+    yield running
+    cluster.stop()
+    running.close()
+    cluster.drop()
+
+
 def create_shop(cluster, host: str = "generic", name: str = "Reliability shop") -> dict:
     return json.loads(cluster.connector("shops", "create", "--host", host, "--name", name,
                                         "--admin-origin", "https://reliability.example", "--json"))

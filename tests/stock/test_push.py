@@ -186,3 +186,32 @@ def test_a_feed_amazon_never_finishes_is_given_up_and_sent_again(sandbox, accoun
     assert stuck.status == "abandoned" and listing(account.id, "DEMO-SKU-001").pending is True
     push_and_settle(sandbox, account.id)
     assert db.session.query(Submission).filter_by(status="DONE").one().accepted == 25
+
+
+def test_changes_reserved_by_a_push_whose_consumer_died_go_out_with_the_next_push(sandbox, account, send, monkeypatch):
+    """Regression: a consumer killed between reserving a feed's changes and Amazon's answer left the submission
+    PREPARING and its listings reserved for ever: no later push sent them."""
+    from connector.jobs.recovery import recover_stalled_runs
+    from connector.stock import submit
+    from connector.synclog.runs import stale_after
+
+    send(demo_items(range(1, 31), 7, "30.00"))
+
+    def consumer_killed(*args, **kwargs):
+        raise SystemExit("killed")  # nothing after this point runs: no except clause, no commit
+
+    monkeypatch.setattr(submit, "_upload", consumer_killed)
+    with pytest.raises(SystemExit):
+        push(account.id, "push_now")
+    db.session.rollback()
+    assert db.session.query(Submission).one().status == "preparing"
+    monkeypatch.undo()
+
+    clock.advance(stale_after() + timedelta(seconds=1))
+    assert len(recover_stalled_runs()) == 1  # the run is interrupted and its push queued (and run) again
+    db.session.expire_all()
+    advance(sandbox.state)
+    check_feeds(account.id, "test", everything=True)
+    assert [on_amazon(sandbox, f"DEMO-SKU-{n:03d}")["quantity"] for n in range(1, 31)] == [7] * 30
+    statuses = sorted(s.status for s in db.session.query(Submission))
+    assert statuses == ["DONE", "abandoned"]
