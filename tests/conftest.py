@@ -55,6 +55,13 @@ def sandbox():
 
 
 @pytest.fixture
+def feeds(sandbox):
+    """The simulator's feed store, processing feeds as soon as they are created."""
+    sandbox.state.feeds.processing_seconds = 0
+    return sandbox.state.feeds
+
+
+@pytest.fixture
 def app(tmp_path, request):
     database_url, drop_database = _test_database_url(tmp_path)
     overrides = {

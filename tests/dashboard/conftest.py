@@ -17,13 +17,6 @@ from orderhelpers import Amazon  # noqa: E402
 
 
 @pytest.fixture
-def feeds(sandbox):
-    """The simulator processing feeds at once."""
-    sandbox.state.feeds.processing_seconds = 0
-    return sandbox.state.feeds
-
-
-@pytest.fixture
 def amazon(sandbox) -> Amazon:
     sandbox.state.set_clock_speed(0)
     return Amazon(sandbox.state)

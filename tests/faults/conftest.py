@@ -26,11 +26,5 @@ def waits(monkeypatch) -> list[float]:
 
 
 @pytest.fixture
-def feeds(sandbox):
-    sandbox.state.feeds.processing_seconds = 0
-    return sandbox.state.feeds
-
-
-@pytest.fixture
 def generic_shop(app):
     return make_shop("Generic shop", "generic", "https://generic.example")

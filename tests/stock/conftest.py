@@ -9,13 +9,6 @@ from helpers import make_shop
 
 
 @pytest.fixture
-def feeds(sandbox):
-    """The simulator's feed store, processing feeds as soon as they are created."""
-    sandbox.state.feeds.processing_seconds = 0
-    return sandbox.state.feeds
-
-
-@pytest.fixture
 def woo_shop(app):
     return make_shop("Woo shop", "woocommerce")
 

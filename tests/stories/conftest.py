@@ -18,12 +18,6 @@ import stockhelpers  # noqa: E402
 
 
 @pytest.fixture
-def feeds(sandbox):
-    sandbox.state.feeds.processing_seconds = 0
-    return sandbox.state.feeds
-
-
-@pytest.fixture
 def stock_shop(app):
     return make_shop("Generic shop", "generic", "https://generic.example")
 
