@@ -87,6 +87,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=600.0, help="how long the steady rate lasts")
     parser.add_argument("--processes", type=int, default=3, help="client processes for the burst")
     parser.add_argument("--threads", type=int, default=8, help="connections per client process")
+    parser.add_argument("--consumers-during", type=int, default=3,
+                        help="job consumers running during the floods (the other of the 3 start after them): 0 "
+                             "measures the web tier alone, as when the consumers run on other machines")
     parser.add_argument("--output", type=Path, help="write the figures as JSON here")
     args = parser.parse_args()
     exit_on_terminate()
@@ -94,7 +97,8 @@ def main() -> None:
     from sqlalchemy import create_engine, text
 
     cluster = Cluster(postgres_url=args.postgres, redis_url=args.redis, web_port=free_port(),
-                      simulator_port=free_port(), workdir=Path(tempfile.mkdtemp(prefix="connector-floods-")))
+                      simulator_port=free_port(), workdir=Path(tempfile.mkdtemp(prefix="connector-floods-")),
+                      consumers=args.consumers_during)
     cluster.prepare()
     try:
         apply(cluster.env())
@@ -107,7 +111,8 @@ def main() -> None:
                 create_shop(f"Flood shop {n}", "generic", ["https://floods.example"]) for n in range(args.shops))]
         cluster.start()
         base, rows = cluster.url, []
-        print(f"Scaled layout: {cluster.web_processes} web processes, {cluster.consumers} job consumers; "
+        print(f"Scaled layout: {cluster.web_processes} web processes, {cluster.consumers} job consumers during the "
+              f"floods (3 after them); "
               f"{args.shops} shops", flush=True)
         rows.append(describe("other shops, no burst", run(base, stock_events(shops[1:], int(BACKGROUND_RATE * 10)),
                                                           1, 4, BACKGROUND_RATE)))
@@ -116,6 +121,8 @@ def main() -> None:
         rows.append(describe("other shops during the burst", background))
         rows.append(describe(f"steady {args.rate:g}/s across {args.shops} shops for {args.seconds:g} s", run(
             base, stock_events(shops, int(args.rate * args.seconds)), args.processes, args.threads, args.rate)))
+        for number in range(cluster.consumers, 3):
+            cluster.start_consumer(number)
         engine = create_engine(cluster.database_url.replace("postgresql://", "postgresql+psycopg://", 1))
         drained, statuses = wait_until_processed(engine, timeout=1800)
         with engine.connect() as connection:

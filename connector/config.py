@@ -135,6 +135,7 @@ def load_config(instance_path: str) -> dict:
         "LOG_RETENTION_DAYS": int(_env("LOG_RETENTION_DAYS", "90")),
         "WEBHOOK_MAX_BYTES": int(_env("WEBHOOK_MAX_BYTES", str(1024 * 1024))),
         "STOCK_MAX_LATENCY": float(_env("STOCK_MAX_LATENCY", "120")),
+        "WEBHOOK_DRAIN_DELAY": float(_env("WEBHOOK_DRAIN_DELAY", "3")),
         "JOB_LEASE_SECONDS": float(_env("JOB_LEASE_SECONDS", "120")),
         "SCHEDULER_TICK_SECONDS": int(_env("SCHEDULER_TICK_SECONDS", "60")),
         # The session cookie must survive inside the cart admin's iframe (a third-party context).

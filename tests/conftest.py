@@ -70,6 +70,7 @@ def app(tmp_path, request):
         "SECRET_KEY": "test-secret-key-" + uuid.uuid4().hex,
         "ENCRYPTION_KEYS": [Fernet.generate_key().decode()],
         "HUEY_IMMEDIATE": True,
+        "WEBHOOK_DRAIN_DELAY": 0,  # an in-process queue runs nothing scheduled for later
         "PUBLIC_URL": "http://connector.test",
         "SERVER_NAME": None,
     }
