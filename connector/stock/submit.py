@@ -7,15 +7,13 @@ from datetime import datetime, timedelta
 
 import requests
 from flask import current_app
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, update
 
 from ..accounts.models import AmazonAccount
 from ..amazon.client import SPAPIClient
 from ..amazon.errors import AccountPaused, AmazonError
 from ..clock import utcnow
 from ..extensions import db
-from ..synclog.models import RunStatus, SyncRun
-from ..synclog.operations import record
 from ..synclog.runs import RunRecorder, describe, error_references
 from .backlog import Reserved, reserve
 from .documents import CONTENT_TYPE, FEED_TYPE, ISSUE_LOCALE, feed_document, patch_body
@@ -44,6 +42,8 @@ def submit_feed(account: AmazonAccount, marketplace_id: str, run: RunRecorder, t
     try:
         created = client.call("createFeedDocument", json={"contentType": CONTENT_TYPE})
         document_id = created.json["feedDocumentId"]
+        submission.feed_document_id = document_id  # from now on Amazon may get the feed without our hearing of it
+        db.session.commit()
         _upload(created.json["url"], document)
         wait = take_feed_submission(account)
         if wait > 0:
@@ -56,7 +56,6 @@ def submit_feed(account: AmazonAccount, marketplace_id: str, run: RunRecorder, t
             raise
         return submission
     now = utcnow()
-    submission.feed_document_id = document_id
     submission.feed_id = str(feed.json["feedId"])
     submission.status = SubmissionStatus.IN_QUEUE
     submission.submitted_at = now
@@ -68,26 +67,6 @@ def submit_feed(account: AmazonAccount, marketplace_id: str, run: RunRecorder, t
             commit=False, feed_id=submission.feed_id, amazon_request_id=feed.request_id)
     db.session.commit()
     return submission
-
-
-def release_orphaned(account: AmazonAccount) -> int:
-    """Submissions left PREPARING by a push whose consumer died between reserving the changes and hearing from
-    Amazon (recovery marked its run interrupted): nothing is known of them, so their changes are pending again and
-    go out with this push. At worst Amazon gets the same values twice. Returns the changes released."""
-    orphans = db.session.scalars(select(Submission).join(SyncRun, SyncRun.id == Submission.run_id).where(
-        Submission.account_id == account.id, Submission.status == SubmissionStatus.PREPARING,
-        SyncRun.status != RunStatus.RUNNING)).all()
-    released = 0
-    for submission in orphans:
-        released += give_up(submission)
-        submission.status = SubmissionStatus.ABANDONED
-        submission.problem = "Its push stopped before Amazon answered (the job consumer stopped)."
-        record("warning", "listings_push", f"A push of {submission.messages} changes for "
-                                           f"{marketplace_name(submission.marketplace_id)} stopped before Amazon "
-                                           "answered (its job consumer stopped); the changes are sent again.",
-               shop_id=account.shop_id, account_id=account.id, run_id=submission.run_id, commit=False)
-    db.session.commit()
-    return released
 
 
 def submit_patches(account: AmazonAccount, marketplace_id: str, run: RunRecorder,
