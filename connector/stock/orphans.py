@@ -1,6 +1,6 @@
 """Submissions left PREPARING by a push whose job consumer died between reserving the changes and hearing from
-Amazon (recovery marked its run interrupted). Nothing is known of them, so their changes go out again; at worst
-Amazon gets the same values twice.
+Amazon (recovery marked its run interrupted), or whose createFeed got no answer. Nothing is known of them, so their
+changes go out again; at worst Amazon gets the same values twice.
 
 A feed is the exception while Amazon may still hold it: createFeed may have reached Amazon and only its answer was
 lost. That feed, still in Amazon's queue, could be processed after the changes sent again and put the older values
@@ -30,28 +30,32 @@ WAITING = "Its push stopped after sending the feed and before Amazon's answer; A
 
 
 def release_orphaned(account: AmazonAccount) -> datetime | None:
-    """Send the changes of dead pushes again; when a feed whose answer was lost may still be in Amazon's queue,
-    its changes stay reserved and the answer is when to look again."""
-    orphans = db.session.scalars(select(Submission).join(SyncRun, SyncRun.id == Submission.run_id).where(
-        Submission.account_id == account.id, Submission.status == SubmissionStatus.PREPARING,
-        SyncRun.status != RunStatus.RUNNING)).all()
+    """Send the changes of dead or unanswered pushes again; when a feed whose answer was lost may still be in
+    Amazon's queue, its changes stay reserved and the answer is when to look again."""
+    orphans = db.session.execute(select(Submission, SyncRun.status).join(SyncRun, SyncRun.id == Submission.run_id)
+                                 .where(Submission.account_id == account.id,
+                                        Submission.status == SubmissionStatus.PREPARING,
+                                        SyncRun.status != RunStatus.RUNNING)).all()
     look_again = None
-    for submission in orphans:
-        where = marketplace_name(submission.marketplace_id)
+    for submission, run_status in orphans:
+        killed = run_status == RunStatus.INTERRUPTED
+        what = f"A push of {submission.messages} changes for {marketplace_name(submission.marketplace_id)}"
         if _amazon_may_still_process(account, submission):
             look_again = utcnow() + RECHECK
-            if submission.problem is None:  # said once, not at every look
+            if submission.problem is None:  # said once, not at every look (an unanswered push said it already)
                 submission.problem = WAITING
-                record("warning", "listings_push", f"A push of {submission.messages} changes for {where} stopped "
-                       "after sending its feed and before Amazon answered (its job consumer stopped). Amazon may "
-                       "still process that feed, so the changes are sent again once it has finished.",
+                record("warning", "listings_push", f"{what} stopped after sending its feed and before Amazon "
+                       "answered (its job consumer stopped). Amazon may still process that feed, so the changes "
+                       "are sent again once it has finished.",
                        shop_id=account.shop_id, account_id=account.id, run_id=submission.run_id, commit=False)
             continue
         give_up(submission)
         submission.status = SubmissionStatus.ABANDONED
-        submission.problem = "Its push stopped before Amazon answered (the job consumer stopped)."
-        record("warning", "listings_push", f"A push of {submission.messages} changes for {where} stopped before "
-                                           "Amazon answered (its job consumer stopped); the changes are sent again.",
+        if killed:
+            submission.problem = "Its push stopped before Amazon answered (the job consumer stopped)."
+        record("warning", "listings_push", f"{what} stopped before Amazon answered (its job consumer stopped); the "
+               "changes are sent again." if killed else f"{what} got no answer from Amazon, and Amazon has no feed "
+               "of ours left in its queue; the changes are sent again.",
                shop_id=account.shop_id, account_id=account.id, run_id=submission.run_id, commit=False)
     db.session.commit()
     return look_again

@@ -156,7 +156,7 @@ def _send_feeds(account: AmazonAccount, send: Send, run: RunRecorder, triggered_
         submission = submit_feed(account, send.marketplace_id, run, triggered_by, settled_before)
         if submission is None:
             return None
-        if submission.status == SubmissionStatus.FAILED:
+        if submission.status in (SubmissionStatus.FAILED, SubmissionStatus.PREPARING):  # PREPARING: no answer
             retry_at = back_off(account.id, utcnow())
             db.session.commit()
             return retry_at, "a feed could not be submitted; trying again"

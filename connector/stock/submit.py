@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, update
 
 from ..accounts.models import AmazonAccount
 from ..amazon.client import SPAPIClient
-from ..amazon.errors import AccountPaused, AmazonError
+from ..amazon.errors import AccountPaused, AmazonConnectionError, AmazonError
 from ..clock import utcnow
 from ..extensions import db
 from ..synclog.runs import RunRecorder, describe, error_references
@@ -33,12 +33,14 @@ class UploadFailed(Exception):
 def submit_feed(account: AmazonAccount, marketplace_id: str, run: RunRecorder, triggered_by: str,
                 settled_before: datetime | None = None) -> Submission | None:
     """Reserve up to 25,000 changes and submit them as one feed; None when there was nothing to send. A submission
-    that failed comes back with status FAILED (its changes are pending again)."""
+    that failed comes back with status FAILED (its changes are pending again); one whose createFeed got no answer
+    stays PREPARING (see orphans.py)."""
     submission, items = _prepare(account, marketplace_id, "feed", run, triggered_by, FEED_SIZE, settled_before)
     if submission is None:
         return None
     document = feed_document(account.selling_partner_id, marketplace_id, items)
     client = SPAPIClient.for_account(account)
+    feed_sent = False
     try:
         created = client.call("createFeedDocument", json={"contentType": CONTENT_TYPE})
         document_id = created.json["feedDocumentId"]
@@ -48,9 +50,13 @@ def submit_feed(account: AmazonAccount, marketplace_id: str, run: RunRecorder, t
         wait = take_feed_submission(account)
         if wait > 0:
             time.sleep(wait)
+        feed_sent = True
         feed = client.call("createFeed", json={"feedType": FEED_TYPE, "marketplaceIds": [marketplace_id],
                                                "inputFeedDocumentId": document_id})
     except (AmazonError, UploadFailed) as error:
+        if feed_sent and isinstance(error, AmazonConnectionError):
+            _unanswered(submission, error, run)
+            return submission
         _failed(submission, error, run)
         if isinstance(error, AccountPaused):
             raise
@@ -158,6 +164,17 @@ def _failed(submission: Submission, error: Exception, run: RunRecorder) -> None:
     run.count(failed=submission.messages)
     run.log("error", f"The {what} for {marketplace_name(submission.marketplace_id)} could not be submitted: "
                      f"{describe(error)} Its {pending} changes stay pending and go out with the next push.",
+            commit=False, **error_references(error))
+    db.session.commit()
+
+
+def _unanswered(submission: Submission, error: AmazonError, run: RunRecorder) -> None:
+    """Amazon may have created the feed: its changes stay reserved, and the next push sends them again once Amazon
+    has no feed we do not know of in its queue (orphans.py), so that feed cannot overtake them."""
+    submission.problem = describe(error)
+    run.log("warning", f"Amazon did not answer the feed submission for {marketplace_name(submission.marketplace_id)}: "
+                       f"{describe(error)} It may have taken the feed anyway, so its {submission.messages} changes "
+                       "are sent again once Amazon has finished the feeds in its queue.",
             commit=False, **error_references(error))
     db.session.commit()
 
