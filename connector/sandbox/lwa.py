@@ -1,6 +1,8 @@
 """Login with Amazon's token endpoint, POST /auth/o2/token, with Amazon's exact error bodies."""
 from __future__ import annotations
 
+import time
+
 from flask import Blueprint, Response, current_app, g, request
 
 from .responses import amazon_json, injected_fault
@@ -29,8 +31,13 @@ def _params() -> dict:
 def token() -> Response:
     world = current_app.extensions["sandbox_state"]
     fault = world.take_fault("token")
-    response = injected_fault(fault.kind, fault.delay_seconds, lwa=True) if fault else _grant(world, _params())
+    if fault is not None and not fault.answers_late:
+        response = injected_fault(fault.kind, fault.delay_seconds, lwa=True)
+    else:
+        response = _grant(world, _params())
     world.record_call("token", None, response.status_code, g.sim_generation)
+    if fault is not None and fault.answers_late:
+        time.sleep(fault.delay_seconds)
     return response
 
 

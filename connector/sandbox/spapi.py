@@ -4,6 +4,7 @@ Operations register here with their method and path so Feeds, Listings and Order
 """
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -62,7 +63,7 @@ def _dispatch(op: Operation, region: str, **path_params) -> Response:
         world.record_call(op.name, seller, 403, g.sim_generation)
         return access_denied("invalid")
     fault = world.take_fault(op.name)
-    if fault is not None:
+    if fault is not None and not fault.answers_late:
         response = injected_fault(fault.kind, fault.delay_seconds)
     elif not world.take_quota(seller, op.name):
         response = errors(429, QUOTA_EXCEEDED)
@@ -71,6 +72,8 @@ def _dispatch(op: Operation, region: str, **path_params) -> Response:
         if response.status_code in (200, 201, 202, 204, 400, 404):
             response.headers["x-amzn-RateLimit-Limit"] = str(USAGE_PLANS[op.name][0])
     world.record_call(op.name, seller, response.status_code, g.sim_generation)
+    if fault is not None and fault.answers_late:
+        time.sleep(fault.delay_seconds)  # done and logged; the caller may give up or die before this answer
     return response
 
 

@@ -42,12 +42,20 @@ class AccessToken:
     expires_at: datetime
 
 
+FAULT_KINDS = ("500", "503", "timeout", "throttle", "late")
+
+
 @dataclass
 class Fault:
     operation: str
-    kind: str  # "500", "503", "timeout", "throttle"
+    kind: str  # one of FAULT_KINDS
     remaining: int
     delay_seconds: float = 0.0
+
+    @property
+    def answers_late(self) -> bool:
+        """Amazon does the work and only its answer is held back, as when the connection drops on the way back."""
+        return self.kind == "late"
 
 
 @dataclass
@@ -128,8 +136,8 @@ class SandboxState:
                 access.expires_at = past
 
     def add_fault(self, operation: str, kind: str, count: int = 1, delay_seconds: float = 0.0) -> None:
-        if kind not in ("500", "503", "timeout", "throttle"):
-            raise ValueError("kind must be 500, 503, timeout or throttle")
+        if kind not in FAULT_KINDS:
+            raise ValueError("kind must be 500, 503, timeout, throttle or late")
         with self.lock:
             self.faults.append(Fault(operation, kind, count, delay_seconds))
 

@@ -204,7 +204,7 @@ class ListingState(db.Model):
 
 
 class SubmissionStatus:
-    PREPARING = "preparing"  # rows are reserved, Amazon not called yet
+    PREPARING = "preparing"  # rows are reserved; Amazon not called yet, or createFeed never answered
     IN_QUEUE = "IN_QUEUE"
     IN_PROGRESS = "IN_PROGRESS"
     DONE = "DONE"

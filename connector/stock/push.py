@@ -22,13 +22,14 @@ from ..webhooks.models import DeliveryStatus, WebhookDelivery
 from .backlog import backlogs, sendable
 from .kicks import request_push
 from .models import ListingState, PushKick, StockSettings, SubmissionStatus
+from .orphans import release_orphaned
 from .policy import FEED_SIZE, QUIET, Decision, Send, decide
 from .quota import SHORT_WAIT_SECONDS, feed_wait
 from .results import schedule_check
 from .resync import rederive
 from .settings import back_off, settings_for, succeeded
 from .sql import insert
-from .submit import FIRST_CHECK, release_orphaned, submit_feed, submit_patches
+from .submit import FIRST_CHECK, submit_feed, submit_patches
 
 FORCED = ("push_now", "full_resync")  # a person asked: no waiting for quiet, and auto-submit does not matter
 BUSY_RETRY = timedelta(seconds=2)
@@ -47,7 +48,7 @@ def push(account_id: int, triggered_by: str = "webhook") -> PushOutcome:
     account = db.session.get(AmazonAccount, account_id)
     if account is None:
         return PushOutcome()
-    release_orphaned(account)
+    lost_feed_recheck = release_orphaned(account)
     settings = settings_for(account_id)
     if settings.derived_marketplaces != list(account.marketplace_ids or []):
         db.session.commit()
@@ -60,6 +61,10 @@ def push(account_id: int, triggered_by: str = "webhook") -> PushOutcome:
         settings.next_push_at, settings.waiting_for = None, blocked
         db.session.commit()
         return PushOutcome(reason=blocked)
+    if lost_feed_recheck is not None:
+        # Changes sent now could be overtaken by that feed; see orphans.py.
+        return _reschedule(settings, lost_feed_recheck, "a feed whose answer was lost may still be in Amazon's queue",
+                           triggered_by)
     decision = decide(backlogs(account, now), now, forced, arriving=_webhooks_waiting(account.shop_id),
                       max_latency=timedelta(seconds=current_app.config["STOCK_MAX_LATENCY"]))
     if not decision.sends:
@@ -151,7 +156,7 @@ def _send_feeds(account: AmazonAccount, send: Send, run: RunRecorder, triggered_
         submission = submit_feed(account, send.marketplace_id, run, triggered_by, settled_before)
         if submission is None:
             return None
-        if submission.status == SubmissionStatus.FAILED:
+        if submission.status in (SubmissionStatus.FAILED, SubmissionStatus.PREPARING):  # PREPARING: no answer
             retry_at = back_off(account.id, utcnow())
             db.session.commit()
             return retry_at, "a feed could not be submitted; trying again"

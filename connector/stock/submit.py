@@ -7,15 +7,13 @@ from datetime import datetime, timedelta
 
 import requests
 from flask import current_app
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, update
 
 from ..accounts.models import AmazonAccount
 from ..amazon.client import SPAPIClient
-from ..amazon.errors import AccountPaused, AmazonError
+from ..amazon.errors import AccountPaused, AmazonConnectionError, AmazonError
 from ..clock import utcnow
 from ..extensions import db
-from ..synclog.models import RunStatus, SyncRun
-from ..synclog.operations import record
 from ..synclog.runs import RunRecorder, describe, error_references
 from .backlog import Reserved, reserve
 from .documents import CONTENT_TYPE, FEED_TYPE, ISSUE_LOCALE, feed_document, patch_body
@@ -35,28 +33,35 @@ class UploadFailed(Exception):
 def submit_feed(account: AmazonAccount, marketplace_id: str, run: RunRecorder, triggered_by: str,
                 settled_before: datetime | None = None) -> Submission | None:
     """Reserve up to 25,000 changes and submit them as one feed; None when there was nothing to send. A submission
-    that failed comes back with status FAILED (its changes are pending again)."""
+    that failed comes back with status FAILED (its changes are pending again); one whose createFeed got no answer
+    stays PREPARING (see orphans.py)."""
     submission, items = _prepare(account, marketplace_id, "feed", run, triggered_by, FEED_SIZE, settled_before)
     if submission is None:
         return None
     document = feed_document(account.selling_partner_id, marketplace_id, items)
     client = SPAPIClient.for_account(account)
+    feed_sent = False
     try:
         created = client.call("createFeedDocument", json={"contentType": CONTENT_TYPE})
         document_id = created.json["feedDocumentId"]
+        submission.feed_document_id = document_id  # from now on Amazon may get the feed without our hearing of it
+        db.session.commit()
         _upload(created.json["url"], document)
         wait = take_feed_submission(account)
         if wait > 0:
             time.sleep(wait)
+        feed_sent = True
         feed = client.call("createFeed", json={"feedType": FEED_TYPE, "marketplaceIds": [marketplace_id],
                                                "inputFeedDocumentId": document_id})
     except (AmazonError, UploadFailed) as error:
+        if feed_sent and isinstance(error, AmazonConnectionError):
+            _unanswered(submission, error, run)
+            return submission
         _failed(submission, error, run)
         if isinstance(error, AccountPaused):
             raise
         return submission
     now = utcnow()
-    submission.feed_document_id = document_id
     submission.feed_id = str(feed.json["feedId"])
     submission.status = SubmissionStatus.IN_QUEUE
     submission.submitted_at = now
@@ -68,26 +73,6 @@ def submit_feed(account: AmazonAccount, marketplace_id: str, run: RunRecorder, t
             commit=False, feed_id=submission.feed_id, amazon_request_id=feed.request_id)
     db.session.commit()
     return submission
-
-
-def release_orphaned(account: AmazonAccount) -> int:
-    """Submissions left PREPARING by a push whose consumer died between reserving the changes and hearing from
-    Amazon (recovery marked its run interrupted): nothing is known of them, so their changes are pending again and
-    go out with this push. At worst Amazon gets the same values twice. Returns the changes released."""
-    orphans = db.session.scalars(select(Submission).join(SyncRun, SyncRun.id == Submission.run_id).where(
-        Submission.account_id == account.id, Submission.status == SubmissionStatus.PREPARING,
-        SyncRun.status != RunStatus.RUNNING)).all()
-    released = 0
-    for submission in orphans:
-        released += give_up(submission)
-        submission.status = SubmissionStatus.ABANDONED
-        submission.problem = "Its push stopped before Amazon answered (the job consumer stopped)."
-        record("warning", "listings_push", f"A push of {submission.messages} changes for "
-                                           f"{marketplace_name(submission.marketplace_id)} stopped before Amazon "
-                                           "answered (its job consumer stopped); the changes are sent again.",
-               shop_id=account.shop_id, account_id=account.id, run_id=submission.run_id, commit=False)
-    db.session.commit()
-    return released
 
 
 def submit_patches(account: AmazonAccount, marketplace_id: str, run: RunRecorder,
@@ -179,6 +164,17 @@ def _failed(submission: Submission, error: Exception, run: RunRecorder) -> None:
     run.count(failed=submission.messages)
     run.log("error", f"The {what} for {marketplace_name(submission.marketplace_id)} could not be submitted: "
                      f"{describe(error)} Its {pending} changes stay pending and go out with the next push.",
+            commit=False, **error_references(error))
+    db.session.commit()
+
+
+def _unanswered(submission: Submission, error: AmazonError, run: RunRecorder) -> None:
+    """Amazon may have created the feed: its changes stay reserved, and the next push sends them again once Amazon
+    has no feed we do not know of in its queue (orphans.py), so that feed cannot overtake them."""
+    submission.problem = describe(error)
+    run.log("warning", f"Amazon did not answer the feed submission for {marketplace_name(submission.marketplace_id)}: "
+                       f"{describe(error)} It may have taken the feed anyway, so its {submission.messages} changes "
+                       "are sent again once Amazon has finished the feeds in its queue.",
             commit=False, **error_references(error))
     db.session.commit()
 

@@ -113,6 +113,32 @@ def test_timeouts_end_as_no_answer_keep_the_changes_and_recover(app, sandbox, ac
     assert on_amazon(sandbox, "DEMO-SKU-010")["quantity"] == 6
 
 
+def test_feeds_amazon_took_without_answering_are_not_overtaken_by_the_changes_sent_again(app, sandbox, account, send,
+                                                                                          waits):
+    """Regression: createFeed answered too late for the client, every attempt, although Amazon created the feeds.
+    The changes were sent again at once, and the unanswered feeds, still queued at Amazon, were processed
+    afterwards and put the older quantities back."""
+    app.config["HTTP_TIMEOUT"] = 0.3
+    sandbox.state.feeds.processing_seconds = 600  # the unanswered feeds stay in Amazon's queue
+    sandbox.state.add_fault("createFeed", "late", count=MAX_ATTEMPTS, delay_seconds=0.6)
+    send(demo_items(range(1, 26), 6, "19.00"))
+    push_and_settle(sandbox, account.id)
+    assert len(amazon_calls(sandbox, "createFeed")) == MAX_ATTEMPTS  # each one created a feed at Amazon
+    assert any("may have taken the feed anyway" in e.message for e in _entries("warning"))
+    sandbox.state.feeds.processing_seconds = 0
+
+    send(demo_items(range(1, 6), 8, "19.00"))  # newer quantities for five of them
+    push_and_settle(sandbox, account.id)
+    assert len(amazon_calls(sandbox, "createFeed")) == MAX_ATTEMPTS  # nothing sent while those feeds are queued
+    assert settings_for(account.id).waiting_for == "a feed whose answer was lost may still be in Amazon's queue"
+
+    sandbox.state.advance_clock(601)
+    advance(sandbox.state)  # Amazon processes the unanswered feeds
+    push_and_settle(sandbox, account.id)
+    assert [on_amazon(sandbox, f"DEMO-SKU-{n:03d}")["quantity"] for n in range(1, 26)] == [8] * 5 + [6] * 20
+    assert any("got no answer from Amazon" in e.message for e in _entries("warning"))
+
+
 def test_invalid_grant_mid_run_pauses_the_account_keeps_the_changes_and_renewal_catches_up(sandbox, account, send,
                                                                                            waits):
     send(demo_items([1], 2, "19.00"))

@@ -4,6 +4,7 @@ retries wait, and every order reaches the cart exactly once when the fault clear
 after creating are in tests/orders/test_order_cart.py.)"""
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -17,6 +18,7 @@ from connector.orders.tasks import sweep
 from connector.synclog.models import LogEntry, SyncRun
 
 MAX_ATTEMPTS = 5
+SLOW_CART_SECONDS = 10  # the issue's slow cart, unscaled
 
 
 @pytest.fixture
@@ -190,3 +192,30 @@ def test_a_slow_cart_within_the_timeout_works_and_one_past_it_waits(app, amazon,
     sweep()
     assert imported(woo_account.id)[second.order_id].cart_state == CartState.CREATED
     assert len(woo.amazon_orders(first.order_id)) == len(woo.amazon_orders(second.order_id)) == 1
+
+
+def test_a_cart_ten_seconds_slow_against_the_configured_timeout_creates_the_order_once(app, amazon, woo,
+                                                                                       woo_account):
+    """The slow cart at full scale: WooCommerce stores the order and answers a real 10 s later. The cart client keeps
+    its configured timeout (15 s unless CONNECTOR_CART_HTTP_TIMEOUT says otherwise): longer than the cart,
+    the order is created at once; shorter, it waits as pending and the retry finds it by lookup instead of
+    creating it again."""
+    timeout = app.config["CART_HTTP_TIMEOUT"]
+    order = amazon.order("SKU-A")
+    amazon.settle()
+    woo.after_create = lambda created: time.sleep(SLOW_CART_SECONDS)
+    started = time.monotonic()
+    enqueue("orders.import", woo_account.id)
+    waited = time.monotonic() - started
+    woo.after_create = None
+    stored = imported(woo_account.id)[order.order_id]
+    if timeout > SLOW_CART_SECONDS:
+        assert stored.cart_state == CartState.CREATED and waited >= SLOW_CART_SECONDS
+        assert stored.cart_order_id == str(woo.amazon_orders(order.order_id)[0]["id"])
+    else:
+        assert stored.cart_state == CartState.PENDING and f"no answer within {timeout:g}" in stored.last_problem
+        clock.advance(timedelta(minutes=2))
+        sweep()
+        assert imported(woo_account.id)[order.order_id].cart_state == CartState.CREATED
+        assert any("not created twice" in message for message in log_messages())
+    assert len(woo.amazon_orders(order.order_id)) == 1 and len(woo.orders) == 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import time
 
-from world import HOSTS_DIR, World, explain, kill_holder, wait_for
+from world import HOSTS_DIR, US, World, explain, kill_holder, wait_for
 from sender import Sender
 
 RECOVERY_TIMEOUT = 60
@@ -53,6 +53,53 @@ def test_killed_during_a_feed_submission_every_stock_change_reaches_amazon(world
     assert world.undelivered_webhooks(shop.id) == 0
     print(json.dumps({"scenario": "feed submission", "killed": killed, "recovered_seconds": round(recovered_in, 1),
                       "feeds": len(world.state.calls("createFeed"))}))
+
+
+def test_killed_after_amazon_created_the_feed_but_before_its_answer_came_back(world):
+    """Amazon took the feed (createFeed answered late) and the consumer died waiting: the connector never learnt the
+    feed's ID. That feed stays in Amazon's queue longer than the recovery takes, so the changes sent again must not
+    be overtaken by it; every SKU ends with its final quantity."""
+    seller = world.seller()
+    shop = world.shop("generic", "Late feed kill")
+    account = world.account(shop, seller)
+    skus = [f"LATE-{n:02d}" for n in range(40)]
+    world.seed_listings(seller, skus, quantity=0)
+    world.state.feeds.processing_seconds = 25  # for the feed whose answer is lost only
+    world.answer_late("createFeed", 60)
+    sender = Sender(f"{world.cluster.url}/webhooks/generic/{shop.shop_key}", shop.webhook_secret)
+    final = {sku: 5 + number for number, sku in enumerate(skus)}
+    sender.deliver_all([sender.event("stock.updated", {"sku": sku, "quantity": quantity})
+                        for sku, quantity in final.items()], per_second=50)
+    wait_for(lambda: world.amazon_calls("createFeed", seller), 60, what="Amazon to create the feed")
+    world.state.feeds.processing_seconds = 0.5
+    lost_feed = next(feed for feed in world.state.feeds.feeds.values() if feed.selling_partner_id == seller)
+    killed, killed_at = kill_holder(world, f"stock-push:{account.id}")
+    final.update({sku: 100 + number for number, sku in enumerate(skus[:5])})
+    more = [sender.event("stock.updated", {"sku": sku, "quantity": final[sku]}) for sku in skus[:5]]
+    sender.deliver_all(more, per_second=50)
+
+    def settled() -> bool:
+        return lost_feed.processed and all(
+            (world.state.listings.get(seller, US, sku) or {}).get("quantity") == quantity
+            for sku, quantity in final.items())
+
+    try:
+        wait_for(settled, 90, what="the lost feed processed and every final quantity on Amazon")
+        time.sleep(2)  # nothing still queued at Amazon may change them afterwards
+        assert all(world.state.listings.get(seller, US, sku)["quantity"] == quantity for sku, quantity in final.items())
+    except AssertionError:
+        raise AssertionError(explain(world, account.id)) from None
+    recovered_in = time.monotonic() - killed_at
+    last_applied = {entry.sku: entry for entry in world.state.listings.applications(selling_partner_id=seller)}
+    assert all(last_applied[sku].source != f"feed:{lost_feed.feed_id}" for sku in skus[:5])
+    assert interrupted_runs(world, "listings_push", account.id) == 1
+    assert world.undelivered_webhooks(shop.id) == 0
+    messages = world.log_messages(account.id)
+    assert any("Amazon may still process that feed" in message for message in messages)  # it waited for it
+    assert any("stopped before Amazon answered" in message for message in messages)  # then sent the changes again
+    print(json.dumps({"scenario": "feed created, answer lost", "killed": killed,
+                      "recovered_seconds": round(recovered_in, 1),
+                      "feeds": len(world.amazon_calls("createFeed", seller))}))
 
 
 def order_shop(world: World, name: str, orders: int, *, before_account=None):
@@ -165,4 +212,37 @@ def test_killed_during_a_shipment_confirmation_no_shipment_is_confirmed_twice(wo
                       "WHERE o.account_id = :a", a=account.id) == [("confirmed",)]
     assert world.undelivered_webhooks(shop.id) == 0
     print(json.dumps({"scenario": "shipment confirmation", "killed": killed,
+                      "recovered_seconds": round(recovered_in, 1), "shipments": len(order_ids)}))
+
+
+def test_killed_after_amazon_accepted_a_confirmation_whose_answer_never_came_back(world):
+    """Amazon shipped the package (confirmShipment answered late) and the consumer died waiting: the rerun must
+    find the package on Amazon, mark the shipment confirmed, and never send a second package."""
+    shop, account, order_ids = order_shop(world, "Late shipment kill", 4)
+    wait_for(lambda: in_cart(world, order_ids), RECOVERY_TIMEOUT, what="every order in the cart")
+    world.answer_late("confirmShipment", 60)
+    for order_id in order_ids:
+        world.woocommerce_webhook(shop, "order.updated", completed(world, order_id))
+    accepted = wait_for(lambda: [attempt for attempt in world.state.orders.confirmations(accepted=True)
+                                 if attempt.order_id in order_ids], 60, what="Amazon to accept a confirmation")
+    late_order = accepted[0].order_id
+    killed, killed_at = kill_holder(world, f"shipment-confirmation:{account.id}")
+
+    def all_confirmed() -> bool:
+        return world.scalar("SELECT count(*) FROM order_shipments s JOIN imported_orders o ON o.id = s.order_id "
+                            "WHERE o.account_id = :a AND s.state = 'confirmed'", a=account.id) == len(order_ids)
+
+    try:
+        wait_for(all_confirmed, RECOVERY_TIMEOUT, what="every shipment confirmed")
+    except AssertionError:
+        raise AssertionError(explain(world, account.id)) from None
+    recovered_in = time.monotonic() - killed_at
+    time.sleep(3)  # a second confirmation, if one were coming, would come now
+    attempts = {order_id: len(world.state.orders.confirmations(order_id)) for order_id in order_ids}
+    assert attempts == {order_id: 1 for order_id in order_ids}  # the late one was not even sent again
+    assert [len(world.state.orders.order(order_id).packages) for order_id in order_ids] == [1] * len(order_ids)
+    assert any(message.startswith(f"Amazon already had the shipment of order {late_order}")
+               for message in world.log_messages(account.id))
+    assert world.undelivered_webhooks(shop.id) == 0
+    print(json.dumps({"scenario": "confirmation accepted, answer lost", "killed": killed,
                       "recovered_seconds": round(recovered_in, 1), "shipments": len(order_ids)}))

@@ -135,6 +135,18 @@ class World:
         self.state.add_fault(operation, "timeout", 1, seconds)
         return self.state.faults[-1]
 
+    def answer_late(self, operation: str, seconds: float = 30) -> Any:
+        """Amazon performs the next `operation` call, then holds its answer for `seconds`; returns the fault."""
+        self.state.add_fault(operation, "late", 1, seconds)
+        return self.state.faults[-1]
+
+    def amazon_calls(self, operation: str, seller: str) -> list:
+        return [call for call in self.state.calls(operation) if call.selling_partner_id == seller]
+
+    def log_messages(self, account_id: int) -> list[str]:
+        return [message for message, in self.rows("SELECT message FROM log_entries WHERE account_id = :a ORDER BY id",
+                                                  a=account_id)]
+
     # Sending as the cart does.
     def woocommerce_webhook(self, shop, topic: str, payload: dict) -> str:
         body = json.dumps(payload).encode()

@@ -215,3 +215,45 @@ def test_changes_reserved_by_a_push_whose_consumer_died_go_out_with_the_next_pus
     assert [on_amazon(sandbox, f"DEMO-SKU-{n:03d}")["quantity"] for n in range(1, 31)] == [7] * 30
     statuses = sorted(s.status for s in db.session.query(Submission))
     assert statuses == ["DONE", "abandoned"]
+
+
+def test_a_feed_amazon_took_before_its_consumer_died_is_not_overtaken_by_the_changes_sent_again(
+        sandbox, account, send, monkeypatch):
+    """Regression: a consumer killed after createFeed reached Amazon but before its answer left the feed unknown to
+    us. Its changes were sent again at once, and the lost feed, still in Amazon's queue, was processed afterwards
+    and put the older quantities back."""
+    from connector.amazon.client import SPAPIClient
+    from connector.jobs.recovery import recover_stalled_runs
+    from connector.synclog.runs import stale_after
+
+    send(demo_items(range(1, 31), 7, "30.00"))
+    sandbox.state.feeds.processing_seconds = 600  # the lost feed stays in Amazon's queue past the recovery
+    real_call = SPAPIClient.call
+
+    def killed_waiting_for_the_answer(self, operation, *args, **kwargs):
+        response = real_call(self, operation, *args, **kwargs)
+        if operation == "createFeed":
+            raise SystemExit("killed")  # Amazon has the feed; nothing of its answer is stored
+        return response
+
+    monkeypatch.setattr(SPAPIClient, "call", killed_waiting_for_the_answer)
+    with pytest.raises(SystemExit):
+        push(account.id, "push_now")
+    db.session.rollback()
+    monkeypatch.undo()
+    sandbox.state.feeds.processing_seconds = 0
+    send(demo_items(range(1, 6), 9, "30.00"))  # newer quantities for five of them
+
+    clock.advance(stale_after() + timedelta(seconds=1))
+    assert len(recover_stalled_runs()) == 1  # the run is interrupted and its push runs again
+    db.session.expire_all()
+    assert len(amazon_calls(sandbox, "createFeed")) == 1  # nothing sent while the lost feed may be processed
+    assert settings_for(account.id).waiting_for == "a feed whose answer was lost may still be in Amazon's queue"
+
+    sandbox.state.advance_clock(601)
+    advance(sandbox.state)  # Amazon processes the lost feed
+    push_and_settle(sandbox, account.id)
+    assert [on_amazon(sandbox, f"DEMO-SKU-{n:03d}")["quantity"] for n in range(1, 31)] == [9] * 5 + [7] * 25
+    assert sorted(s.status for s in db.session.query(Submission)) == ["DONE", "abandoned"]
+    warnings = [e.message for e in db.session.query(LogEntry).filter(LogEntry.message.like("A push of 30 changes%"))]
+    assert len(warnings) == 2 and "Amazon may still process that feed" in warnings[0]
