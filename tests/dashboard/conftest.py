@@ -12,20 +12,9 @@ for area in ("orders", "stock"):
     if str(TESTS / area) not in sys.path:
         sys.path.append(str(TESTS / area))
 
-from fakeorders import WooCommerceWithOrders  # noqa: E402
-from orderhelpers import Amazon  # noqa: E402
-
-
-@pytest.fixture
-def amazon(sandbox) -> Amazon:
-    sandbox.state.set_clock_speed(0)
-    return Amazon(sandbox.state)
+from orderfixtures import amazon, woo_selling  # noqa: E402,F401
 
 
 @pytest.fixture
 def woo():
-    server = WooCommerceWithOrders()
-    for sku in ("SKU-A", "SKU-B"):
-        server.add_product(sku)
-    yield server
-    server.stop()
+    yield from woo_selling("SKU-A", "SKU-B")

@@ -3,23 +3,14 @@ from __future__ import annotations
 
 import pytest
 
-from fakeorders import ShopifyWithOrders, WooCommerceWithOrders
-from orderhelpers import Amazon, connect_account, woo_shop
-
-
-@pytest.fixture
-def amazon(sandbox) -> Amazon:
-    sandbox.state.set_clock_speed(0)
-    return Amazon(sandbox.state)
+from fakeorders import ShopifyWithOrders
+from orderfixtures import amazon, woo_selling  # noqa: F401
+from orderhelpers import connect_account, woo_shop
 
 
 @pytest.fixture
 def woo():
-    server = WooCommerceWithOrders()
-    for sku in ("SKU-A", "SKU-B", "SKU-C"):
-        server.add_product(sku)
-    yield server
-    server.stop()
+    yield from woo_selling("SKU-A", "SKU-B", "SKU-C")
 
 
 @pytest.fixture

@@ -10,10 +10,11 @@ import pytest
 TESTS = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(TESTS / "stock"), str(TESTS / "orders")]
 
-from fakeorders import ShopifyWithOrders, WooCommerceWithOrders  # noqa: E402
+from fakeorders import ShopifyWithOrders  # noqa: E402
 from helpers import launch, make_shop  # noqa: E402
 from hostwebhooks import generic  # noqa: E402
 import orderhelpers  # noqa: E402
+from orderfixtures import amazon, woo_selling  # noqa: E402,F401
 import stockhelpers  # noqa: E402
 
 
@@ -45,18 +46,8 @@ def stock_admin(app, stock_shop):
 
 
 @pytest.fixture
-def amazon(sandbox):
-    sandbox.state.set_clock_speed(0)
-    return orderhelpers.Amazon(sandbox.state)
-
-
-@pytest.fixture
 def woo():
-    server = WooCommerceWithOrders()
-    for sku in ("SKU-A", "SKU-B"):
-        server.add_product(sku)
-    yield server
-    server.stop()
+    yield from woo_selling("SKU-A", "SKU-B")
 
 
 @pytest.fixture
