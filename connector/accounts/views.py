@@ -34,7 +34,8 @@ def refuse_aws_keys_and_mws_tokens():
             return render_template("errors/refused_credential.html", explanation=gettext(str(refused))), 422
 
 
-def _account_or_404(account_id: int) -> AmazonAccount:
+def account_or_404(account_id: int) -> AmazonAccount:
+    """The session shop's account with this number; 404 for any other, another shop's included."""
     account = account_of(g.shop, account_id)
     if account is None:
         abort(404)
@@ -63,7 +64,7 @@ def new():
 @bp.get("/accounts/<int:account_id>")
 @shop_required
 def detail(account_id: int):
-    account = _account_or_404(account_id)
+    account = account_or_404(account_id)
     return render_template("accounts/detail.html", account=account, status=account_status(account),
                            token_form=ManualTokenForm())
 
@@ -71,7 +72,7 @@ def detail(account_id: int):
 @bp.get("/accounts/<int:account_id>/status")
 @shop_required
 def status(account_id: int):
-    account = _account_or_404(account_id)
+    account = account_or_404(account_id)
     return jsonify(account_id=account.id, selling_partner_id=account.selling_partner_id,
                    authorized_at=account.authorized_at.isoformat() if account.authorized_at else None,
                    authorized_text=shop_time(account.authorized_at),  # as the page writes it
@@ -83,7 +84,7 @@ def status(account_id: int):
 @bp.route("/accounts/<int:account_id>/edit", methods=["GET", "POST"])
 @shop_required(write=True)
 def edit(account_id: int):
-    account = _account_or_404(account_id)
+    account = account_or_404(account_id)
     form = AccountForm(obj=account)
     if request.method == "GET":
         form.load_ship_from(account.ship_from or {})
@@ -101,7 +102,7 @@ def edit(account_id: int):
 @bp.post("/accounts/<int:account_id>/test")
 @shop_required(write=True)
 def test_connection(account_id: int):
-    account = _account_or_404(account_id)
+    account = account_or_404(account_id)
     if not account.refresh_token:
         flash(gettext("Connect the account first: click Request / Renew Token."), "error")
         return redirect(url_for(".detail", account_id=account.id))
@@ -116,7 +117,7 @@ def test_connection(account_id: int):
 @bp.post("/accounts/<int:account_id>/token")
 @shop_required(write=True)
 def manual_token(account_id: int):
-    account = _account_or_404(account_id)
+    account = account_or_404(account_id)
     form = ManualTokenForm()
     if form.validate_on_submit():
         try:
@@ -137,7 +138,7 @@ def manual_token(account_id: int):
 @bp.post("/accounts/<int:account_id>/disconnect")
 @shop_required(write=True)
 def disconnect_account(account_id: int):
-    account = _account_or_404(account_id)
+    account = account_or_404(account_id)
     disconnect(account)
     flash(gettext("%(alias)s disconnected. Its settings and history are kept.", alias=account.alias), "success")
     return redirect(url_for(".detail", account_id=account.id))
@@ -146,7 +147,7 @@ def disconnect_account(account_id: int):
 @bp.post("/accounts/<int:account_id>/delete")
 @shop_required(write=True)
 def delete(account_id: int):
-    account = _account_or_404(account_id)
+    account = account_or_404(account_id)
     alias = account.alias
     delete_account(account)
     flash(gettext("%(alias)s deleted.", alias=alias), "success")

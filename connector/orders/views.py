@@ -10,10 +10,11 @@ from flask_babel import gettext
 from sqlalchemy import func, select
 
 from ..accounts.models import AmazonAccount
-from ..accounts.operations import account_of, accounts_of
+from ..accounts.operations import accounts_of
 from ..extensions import db
 from ..jobs.registry import enqueue
 from ..shops.formatting import calendar_date
+from ..accounts.views import account_or_404
 from ..shops.session import actor_name, require_owner, shop_required, wants_json
 from .carriers import AMAZON_CARRIER_CODES, CarrierInvalid, carrier_table, delete_entry, save_entry
 from .forms import CarrierForm, ImportByIdForm, ImportSettingsForm, ReimportForm
@@ -27,13 +28,6 @@ bp = Blueprint("orders", __name__, url_prefix="/admin")
 PAGE_SIZE = 50
 
 
-def _account_or_404(account_id: int) -> AmazonAccount:
-    account = account_of(g.shop, account_id)
-    if account is None:
-        abort(404)
-    return account
-
-
 def _back_to(account_id: int):
     return redirect(url_for("accounts.detail", account_id=account_id, _anchor="orders"))
 
@@ -41,7 +35,7 @@ def _back_to(account_id: int):
 @bp.post("/accounts/<int:account_id>/orders/import")
 @shop_required(write=True)
 def import_now(account_id: int):
-    account = _account_or_404(account_id)
+    account = account_or_404(account_id)
     if not account.import_orders:
         message, queued = gettext("Order import is off for this account; switch it on in the account settings."), False
     else:
@@ -56,13 +50,13 @@ def import_now(account_id: int):
 @bp.get("/accounts/<int:account_id>/orders/status")
 @shop_required
 def status(account_id: int):
-    return jsonify(import_status(_account_or_404(account_id)).as_json())
+    return jsonify(import_status(account_or_404(account_id)).as_json())
 
 
 @bp.post("/accounts/<int:account_id>/orders/settings")
 @shop_required(write=True)
 def save_settings(account_id: int):
-    account = _account_or_404(account_id)
+    account = account_or_404(account_id)
     form = ImportSettingsForm()
     if not form.validate():
         problems = "; ".join(str(e) for errors in form.errors.values() for e in errors)
@@ -81,7 +75,7 @@ def save_settings(account_id: int):
 @bp.post("/accounts/<int:account_id>/orders/import-by-id")
 @shop_required(write=True)
 def import_by_id(account_id: int):
-    account = _account_or_404(account_id)
+    account = account_or_404(account_id)
     form = ImportByIdForm()
     if form.validate():
         result = import_order_by_id(account, form.amazon_order_id.data, actor_name())
@@ -94,7 +88,7 @@ def import_by_id(account_id: int):
 @bp.post("/accounts/<int:account_id>/orders/reimport")
 @shop_required(write=True)
 def reimport(account_id: int):
-    account = _account_or_404(account_id)
+    account = account_or_404(account_id)
     form = ReimportForm()
     if not form.validate():
         flash(gettext("Choose the date to re-import from."), "error")

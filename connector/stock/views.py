@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import Blueprint, Flask, abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext, ngettext
 
 from ..accounts.models import AmazonAccount
-from ..accounts.operations import account_of
 from ..amazon.marketplaces import BY_ID
 from ..i18n.labels import marketplace_name
+from ..accounts.views import account_or_404
 from ..shops.session import actor_name, require_owner, shop_required, wants_json
 from ..synclog.runs import KIND_LABELS
 from . import admin
@@ -22,13 +22,6 @@ from .rules import Rules
 from .settings import current_settings
 
 bp = Blueprint("stock", __name__, url_prefix="/admin/stock/accounts/<int:account_id>")
-
-
-def _account(account_id: int) -> AmazonAccount:
-    account = account_of(g.shop, account_id)
-    if account is None:
-        abort(404)
-    return account
 
 
 def _page() -> int:
@@ -45,13 +38,13 @@ def _done(account: AmazonAccount, message: str, to: str | None = None):
 @bp.get("/progress")
 @shop_required
 def progress(account_id: int):
-    return jsonify(overview(_account(account_id)).as_json())
+    return jsonify(overview(account_or_404(account_id)).as_json())
 
 
 @bp.post("/push")
 @shop_required(write=True)
 def push_now(account_id: int):
-    account = _account(account_id)
+    account = account_or_404(account_id)
     admin.push_now(account, actor_name())
     return _done(account, gettext("Push started: the pending changes go to Amazon now (as Amazon's quotas allow)."))
 
@@ -59,7 +52,7 @@ def push_now(account_id: int):
 @bp.post("/resync")
 @shop_required(write=True)
 def full_resync(account_id: int):
-    account = _account(account_id)
+    account = account_or_404(account_id)
     admin.start_full_resync(account, actor_name())
     return _done(account, gettext("Full resync started: every mapped SKU is sent to Amazon again."))
 
@@ -67,7 +60,7 @@ def full_resync(account_id: int):
 @bp.post("/auto-submit")
 @shop_required(write=True)
 def auto_submit(account_id: int):
-    account = _account(account_id)
+    account = account_or_404(account_id)
     enabled = bool(SwitchForm().enabled.data)
     admin.set_auto_submit(account, enabled, actor_name())
     return _done(account, gettext("Auto-submit is on.") if enabled else gettext("Auto-submit is off."))
@@ -76,7 +69,7 @@ def auto_submit(account_id: int):
 @bp.post("/retry")
 @shop_required(write=True)
 def retry(account_id: int):
-    account = _account(account_id)
+    account = account_or_404(account_id)
     released = admin.retry(account, actor_name())
     return _done(account, ngettext("%(num)s rejected SKU is sent again with the next push.",
                                    "%(num)s rejected SKUs are sent again with the next push.", released),
@@ -86,7 +79,7 @@ def retry(account_id: int):
 @bp.route("/rules", methods=["GET", "POST"])
 @shop_required
 def rules(account_id: int):
-    account = _account(account_id)
+    account = account_or_404(account_id)
     marketplace_id = request.args.get("marketplace") or account.marketplace_ids[0]
     if marketplace_id not in account.marketplace_ids:
         abort(404)
@@ -110,7 +103,7 @@ def rules(account_id: int):
 @bp.route("/mappings", methods=["GET", "POST"])
 @shop_required
 def sku_mappings(account_id: int):
-    account = _account(account_id)
+    account = account_or_404(account_id)
     form = MappingForm()
     form.marketplace_id.choices = [(ALL_MARKETPLACES, gettext("Every marketplace of this account"))] + [
         (m, f"{marketplace_name(BY_ID[m])} ({BY_ID[m].country})") for m in account.marketplace_ids]
@@ -129,7 +122,7 @@ def sku_mappings(account_id: int):
 @bp.post("/mappings/<int:mapping_id>/delete")
 @shop_required(write=True)
 def delete_mapping(account_id: int, mapping_id: int):
-    account = _account(account_id)
+    account = account_or_404(account_id)
     if not admin.delete_mapping(account, mapping_id, actor_name()):
         abort(404)
     return _done(account, gettext("Mapping removed."), url_for(".sku_mappings", account_id=account.id))
@@ -138,7 +131,7 @@ def delete_mapping(account_id: int, mapping_id: int):
 @bp.post("/mapped-only")
 @shop_required(write=True)
 def mapped_only(account_id: int):
-    account = _account(account_id)
+    account = account_or_404(account_id)
     enabled = bool(SwitchForm().enabled.data)
     admin.set_mapped_only(account, enabled, actor_name())
     message = (gettext("Only mapped SKUs are sent.") if enabled
@@ -149,7 +142,7 @@ def mapped_only(account_id: int):
 @bp.get("/feeds")
 @shop_required
 def feeds(account_id: int):
-    account = _account(account_id)
+    account = account_or_404(account_id)
     return render_template("stock/feeds.html", account=account, switch=SwitchForm(),
                            submissions=submissions(account.id, request.args.get("before", type=int)))
 
@@ -157,7 +150,7 @@ def feeds(account_id: int):
 @bp.post("/feeds/refresh")
 @shop_required(write=True)
 def refresh_feeds(account_id: int):
-    account = _account(account_id)
+    account = account_or_404(account_id)
     admin.refresh_feeds(account, actor_name())
     return _done(account, gettext("Asked Amazon for the status of the open feeds."),
                  url_for(".feeds", account_id=account.id))
@@ -166,7 +159,7 @@ def refresh_feeds(account_id: int):
 @bp.get("/feeds/<int:submission_id>")
 @shop_required
 def submission(account_id: int, submission_id: int):
-    account = _account(account_id)
+    account = account_or_404(account_id)
     found = submission_of(account.id, submission_id)
     if found is None:
         abort(404)
@@ -177,7 +170,7 @@ def submission(account_id: int, submission_id: int):
 @bp.get("/errors")
 @shop_required
 def errors(account_id: int):
-    account = _account(account_id)
+    account = account_or_404(account_id)
     return render_template("stock/errors.html", account=account, page=_page(), switch=SwitchForm(),
                            rows=sku_errors(account.id, _page()))
 
