@@ -203,7 +203,7 @@ def test_the_dashboard_in_german(app, berlin):
                   "Importierte Bestellungen", "Übertragene SKUs", "Die Zahlen hinter den Diagrammen", "Tag (UTC)",
                   "Token anfordern / erneuern"):
         assert words in page, words
-    action = re.search(r"Die Amazon-Autorisierung von EU main läuft in \d Tagen ab\. Erneuern Sie den Token jetzt",
+    action = re.search(r"Die Amazon-Autorisierung von EU main läuft in \d+ Tagen ab\. Erneuern Sie den Token jetzt",
                        page)
     assert action, "the renewal action in German"
     assert f"Token läuft am {_berlin_day(expires_at)} ab" in page  # German date in the shop's time zone
