@@ -20,7 +20,7 @@ from .models import DerivationLock, Hold, HostItem, ListingRules, ListingState, 
 from .notices import Notice, note
 from .prices import current_price
 from .rules import Rules
-from .sql import chunks, dialect, insert, insert_for
+from .sql import ROWS_PER_BULK_STATEMENT, among, bulk_execute, bulk_insert, chunks, dialect, insert
 
 
 @dataclass
@@ -64,9 +64,9 @@ def derive(shop_id: int, skus: Iterable[str], now: datetime | None = None, scope
     if not scope.accounts:
         return set()
     pending: set[int] = set()
-    for batch in chunks(sorted(set(skus))):
+    for batch in chunks(sorted(set(skus)), ROWS_PER_BULK_STATEMENT):
         items = db.session.execute(select(HostItem.__table__).where(
-            HostItem.shop_id == shop_id, HostItem.sku.in_(batch))).all()  # rows, not ORM objects: read as is, fast
+            HostItem.shop_id == shop_id, among(HostItem.sku, batch))).all()  # rows, not ORM objects: read as is, fast
         pending |= derive_items(shop_id, items, scope, now)
     request_push(pending)
     return pending
@@ -130,14 +130,18 @@ def upsert_desired(rows: list[dict]) -> set[int]:
     unique = {(row["account_id"], row["marketplace_id"], row["seller_sku"]): row for row in rows}  # last one wins
     if not unique:
         return set()
-    result = db.session.execute(_desired_upsert(dialect()), list(unique.values()))
-    return {account_id for account_id, is_pending in result if is_pending}
+    returned = bulk_execute(_desired_upsert(dialect()), DESIRED_COLUMNS, list(unique.values()))
+    return {account_id for account_id, is_pending in returned if is_pending}
+
+
+DESIRED_COLUMNS = ("account_id", "marketplace_id", "seller_sku", "host_sku", "desired_quantity", "desired_price",
+                   "desired_currency", "fba", "changed_at", "quantity_pending", "price_pending", "pending")
 
 
 @functools.cache
 def _desired_upsert(dialect_name: str):
     table = ListingState.__table__
-    statement = insert_for(dialect_name, table)
+    statement = bulk_insert(dialect_name, table, DESIRED_COLUMNS)
     new = statement.excluded
     quantity_changed = new.desired_quantity.is_distinct_from(table.c.desired_quantity)
     price_changed = or_(new.desired_price.is_distinct_from(table.c.desired_price),

@@ -15,7 +15,7 @@ from .kicks import enqueue_after_commit
 from .models import HostItem, InventoryLevel, ItemLookup
 from .notices import Notice, note
 from .prices import next_price_change
-from .sql import chunks, dialect, insert, insert_for
+from .sql import among, bulk_execute, bulk_insert, chunks, dialect, insert
 
 
 def record_facts(shop_id: int, facts: Facts, now: datetime | None = None) -> set[str]:
@@ -63,7 +63,7 @@ def _drop_superseded_fallbacks(shop_id: int, updates: dict[str, SkuUpdate], leve
     known = {level.inventory_item_id for level in levels}
     for batch in chunks(candidates - known):
         known |= set(db.session.scalars(select(InventoryLevel.inventory_item_id).distinct().where(
-            InventoryLevel.shop_id == shop_id, InventoryLevel.inventory_item_id.in_(batch))))
+            InventoryLevel.shop_id == shop_id, among(InventoryLevel.inventory_item_id, batch))))
     for update_ in updates.values():
         if update_.quantity and update_.quantity.fallback and update_.inventory_item_id in known:
             update_.quantity = None
@@ -84,6 +84,9 @@ def _row(shop_id: int, update_: SkuUpdate, now: datetime) -> dict:
     }
 
 
+ITEM_COLUMNS = ("shop_id", "sku", "product_id", "parent_id", "inventory_item_id", "quantity", "in_stock",
+                "inherits_parent_stock", "quantity_at", "regular_price", "sale_price", "sale_from", "sale_to",
+                "currency", "price_at", "price_changes_at", "seen_at", "deleted", "updated_at")
 QUANTITY_COLUMNS = ("quantity", "in_stock", "inherits_parent_stock", "quantity_at")
 PRICE_COLUMNS = ("regular_price", "sale_price", "sale_from", "sale_to", "currency", "price_at", "price_changes_at")
 
@@ -92,14 +95,14 @@ def _upsert_items(shop_id: int, updates: dict[str, SkuUpdate], now: datetime) ->
     if not updates:
         return set()
     rows = [_row(shop_id, u, now) for u in updates.values()]
-    return set(db.session.scalars(_item_upsert(dialect()), rows))
+    return {sku for sku, in bulk_execute(_item_upsert(dialect()), ITEM_COLUMNS, rows)}
 
 
 @functools.cache
 def _item_upsert(dialect_name: str):
     """Each field group is replaced only by a fact at least as new as the one held."""
     table = HostItem.__table__
-    statement = insert_for(dialect_name, table)
+    statement = bulk_insert(dialect_name, table, ITEM_COLUMNS)
     new = statement.excluded
     fresh_quantity = and_(new.quantity_at.is_not(None),
                           or_(table.c.quantity_at.is_(None), new.quantity_at >= table.c.quantity_at))
@@ -173,7 +176,7 @@ def apply_levels(shop_id: int, inventory_item_ids: set[str]) -> set[str]:
     for batch in chunks(inventory_item_ids):
         totals = (select(levels.c.inventory_item_id, func.sum(levels.c.available).label("total"),
                          func.max(levels.c.updated_at).label("at"))
-                  .where(levels.c.shop_id == shop_id, levels.c.inventory_item_id.in_(batch))
+                  .where(levels.c.shop_id == shop_id, among(levels.c.inventory_item_id, batch))
                   .group_by(levels.c.inventory_item_id).subquery())
         rows = db.session.execute(
             update(items).where(items.c.shop_id == shop_id, items.c.inventory_item_id == totals.c.inventory_item_id)
@@ -182,7 +185,7 @@ def apply_levels(shop_id: int, inventory_item_ids: set[str]) -> set[str]:
         ).all()
         changed.update(sku for sku, _ in rows)
         with_levels = set(db.session.scalars(select(levels.c.inventory_item_id).distinct().where(
-            levels.c.shop_id == shop_id, levels.c.inventory_item_id.in_(batch))))
+            levels.c.shop_id == shop_id, among(levels.c.inventory_item_id, batch))))
         request_lookups(shop_id, with_levels - {item for _, item in rows})
     return changed
 

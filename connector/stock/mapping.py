@@ -9,6 +9,7 @@ from sqlalchemy import or_, select
 
 from ..extensions import db
 from .models import ALL_MARKETPLACES, SkuMapping
+from .sql import among
 
 SELLER_SKU_MAX = 40  # Amazon's limit on seller SKUs
 
@@ -42,7 +43,7 @@ class Mappings:
             return cls([])
         return cls(db.session.scalars(select(SkuMapping).where(
             SkuMapping.account_id.in_(account_ids),
-            or_(SkuMapping.host_sku.in_(skus), SkuMapping.seller_sku.in_(skus)),
+            or_(among(SkuMapping.host_sku, skus), among(SkuMapping.seller_sku, skus)),
         )))
 
     def target(self, account_id: int, marketplace_id: str, host_sku: str,

@@ -2,20 +2,27 @@
 delivery's "processed" status or roll back with it, so a delivery is never recorded twice."""
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
-from ..extensions import db
 from ..stock.hosts.facts import Facts
-from ..stock.sql import chunks
+from ..stock.sql import bulk_execute, bulk_insert, dialect
 from .models import SkuTouch, TouchKind
+
+COLUMNS = ("shop_id", "webhook_delivery_id", "kind", "sku", "product_id", "inventory_item_id", "location_id",
+           "quantity", "in_stock", "price", "sale_price", "currency", "at")
 
 
 def record_touches(shop_id: int, parsed: Iterable[tuple[int, Facts]]) -> None:
     """One row per fact of each delivery: (delivery ID, the facts parsed from it)."""
     rows = [{**row, "shop_id": shop_id, "webhook_delivery_id": delivery_id}
             for delivery_id, facts in parsed for row in _rows(facts)]
-    for batch in chunks(rows):
-        db.session.execute(SkuTouch.__table__.insert(), list(batch))
+    bulk_execute(_insert(dialect()), COLUMNS, rows)
+
+
+@functools.cache
+def _insert(dialect_name: str):
+    return bulk_insert(dialect_name, SkuTouch.__table__, COLUMNS)
 
 
 def _rows(facts: Facts) -> Iterable[dict]:
