@@ -52,3 +52,28 @@ def test_a_price_in_another_currency_is_not_sent(app, sandbox, generic_shop, acc
     assert (state.desired_quantity, state.desired_price) == (2, None)
     from connector.synclog.models import LogEntry
     assert db.session.query(LogEntry).filter(LogEntry.message.contains("price is in EUR")).count() == 1
+
+
+def test_a_batch_larger_than_one_bulk_statement_is_recorded_whole(app, generic_shop, account, monkeypatch):
+    """Rows go to the database in several bulk statements; SKUs with quotes, backslashes, commas, braces and
+    non-ASCII letters arrive exactly, with their quantities, prices and times."""
+    from connector.stock import derive, sql
+    from connector.stock.models import HostItem
+    from connector.stories.models import SkuTouch
+
+    monkeypatch.setattr(sql, "ROWS_PER_BULK_STATEMENT", 4)
+    monkeypatch.setattr(derive, "ROWS_PER_BULK_STATEMENT", 4)
+    skus = [f"ODD-{n}" for n in range(1, 8)] + ['Q"UOTE', "BACK\\SLASH", "A,B", "{BRACE}", "NULL", "Größe-ß", "x y"]
+    items = [{"sku": sku, "quantity": number if number % 3 else None, "in_stock": number % 2 == 0,
+              "price": f"{number}.05", "currency": "USD", "updated_at": f"2026-05-01T10:00:{number:02d}+02:00"}
+             for number, sku in enumerate(skus, start=1)]
+    assert generic(app.test_client(), generic_shop, "product.updated", items).json["status"] == "accepted"
+    held = {item.sku: item for item in db.session.query(HostItem)}
+    assert sorted(held) == sorted(skus)
+    for number, sku in enumerate(skus, start=1):
+        item, state = held[sku], listing(account.id, sku)
+        assert (item.quantity, item.in_stock) == (number if number % 3 else None, number % 2 == 0)
+        assert str(item.regular_price.normalize()) == f"{number}.05"
+        assert item.quantity_at.isoformat() == f"2026-05-01T08:00:{number:02d}+00:00"
+        assert state is not None and state.pending and str(state.desired_price) == f"{number}.05"
+    assert sorted(touch.sku for touch in db.session.query(SkuTouch)) == sorted(skus)
