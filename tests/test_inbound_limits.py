@@ -92,3 +92,73 @@ def test_redis_admits_several_checks_in_one_step():
     assert failed == 2 and wait > 0  # the shop's bucket is empty; the address still has tokens
     limiter.take("test-admit-refused", Limit(0.001, 1))
     assert limiter.admit(checks)[0] == 0  # a refused address is stopped first, and only looked at
+
+
+def _redis_or_skip(*keys: str) -> redis.Redis:
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.ConnectionError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    for key in keys:
+        client.delete("connector:inbound:" + key)
+    return client
+
+
+def _tokens(client: redis.Redis, key: str) -> float:
+    return float(client.hget("connector:inbound:" + key, "tokens"))
+
+
+def test_processes_lease_tokens_from_the_shared_bucket_and_never_admit_more_than_it_holds():
+    from connector.security.inbound import LEASE_MAX, Check
+
+    client = _redis_or_skip("test-lease-shop")
+    checks = [Check("test-lease-shop", Limit(0.001, 10_000))]
+    web_one, web_two = RedisLimiter(client), RedisLimiter(redis.Redis.from_url(REDIS_URL))
+    assert web_one.admit(checks) == (-1, 0.0)
+    assert _tokens(client, "test-lease-shop") == pytest.approx(10_000 - LEASE_MAX, abs=0.01)
+    for _ in range(LEASE_MAX - 1):  # spent from the lease: no Redis call takes anything
+        assert web_one.admit(checks) == (-1, 0.0)
+    assert _tokens(client, "test-lease-shop") == pytest.approx(10_000 - LEASE_MAX, abs=0.01)
+    assert web_two.admit(checks) == (-1, 0.0) and web_one.admit(checks) == (-1, 0.0)
+    assert _tokens(client, "test-lease-shop") == pytest.approx(10_000 - 3 * LEASE_MAX, abs=0.01)
+
+    small = [Check("test-lease-small", Limit(0.001, 3))]
+    client.delete("connector:inbound:test-lease-small")
+    admitted = [web.admit(small)[0] for web in (web_one, web_two, web_one, web_two, web_one)]
+    assert admitted == [-1, -1, -1, 0, 0]  # a small bucket is taken one token at a time: exactly 3 admitted
+
+
+def test_a_refused_check_takes_nothing_from_the_other_buckets():
+    from connector.security.inbound import Check
+
+    client = _redis_or_skip("test-all-address", "test-all-shop")
+    limiter = RedisLimiter(client)
+    checks = [Check("test-all-address", Limit(0.001, 1000)), Check("test-all-shop", Limit(0.001, 1))]
+    assert limiter.admit(checks)[0] == -1
+    limiter.leases.clear()  # as another process would: no lease of its own
+    address_tokens = _tokens(client, "test-all-address")
+    assert limiter.admit(checks)[0] == 1
+    assert _tokens(client, "test-all-address") == pytest.approx(address_tokens, abs=0.01)
+
+
+def test_a_look_is_trusted_briefly_and_forgotten_when_this_process_takes_from_that_bucket():
+    from connector.security.inbound import LEASE_SECONDS, Check
+
+    client = _redis_or_skip("test-look-refused", "test-look-address")
+    now = [0.0]
+    web_one = RedisLimiter(client, clock=lambda: now[0])
+    web_two = RedisLimiter(redis.Redis.from_url(REDIS_URL))
+    refused, checks = Limit(0.001, 3), [Check("test-look-refused", Limit(0.001, 3), take=False),
+                                        Check("test-look-address", Limit(0.001, 1000))]
+    assert web_one.admit(checks)[0] == -1
+    for _ in range(3):
+        web_two.take("test-look-refused", refused)
+    assert web_one.admit(checks)[0] == -1  # another process's refusals are seen within LEASE_SECONDS
+    now[0] += LEASE_SECONDS + 0.1
+    assert web_one.admit(checks)[0] == 0
+    client.delete("connector:inbound:test-look-refused")
+    assert web_one.admit(checks)[0] == -1
+    for _ in range(3):
+        web_one.take("test-look-refused", refused)
+    assert web_one.admit(checks)[0] == 0  # this process's own refusals count at once

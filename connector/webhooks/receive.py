@@ -66,10 +66,9 @@ def receive(shop: Receiver, body: bytes, headers: Mapping[str, str], remote_addr
     # Committed with its kick marker before we acknowledge.
     delivery_id, kick = inbox_writer.store({
         "shop_id": shop.id, "host_kind": host_kind, "topic": topic[:100], "dedupe_key": verified.dedupe_key[:200],
-        "delivery_id": verified.delivery_id, "event_id": verified.event_id, "received_at": utcnow(),
+        "delivery_id": _clip(verified.delivery_id), "event_id": _clip(verified.event_id), "received_at": utcnow(),
         "sent_at": verified.sent_at, "status": DeliveryStatus.RECEIVED if handled else DeliveryStatus.IGNORED,
-        "body": body, "body_sha256": body_digest(body), "body_size": len(body), "remote_addr": remote_addr,
-        "attempts": 0, "duplicates": 0}, kick=handled)
+        "body": body, "body_sha256": body_digest(body), "body_size": len(body), "remote_addr": remote_addr})
     if delivery_id is None:
         return Answer(200, {"status": "duplicate"})
     if not handled:
@@ -147,7 +146,12 @@ def _topic_header(host_kind: str, headers: Mapping[str, str]) -> str:
 def _delivery_header(host_kind: str, headers: Mapping[str, str]) -> str | None:
     name = {"woocommerce": "X-WC-Webhook-Delivery-ID", "shopify": "X-Shopify-Webhook-Id"}.get(host_kind, "webhook-id")
     value = headers.get(name)
-    return value.replace("\x00", "") if value else value
+    return _clip(value.replace("\x00", "")) if value else value
+
+
+def _clip(identifier: str | None) -> str | None:
+    """Hosts' IDs are short; a longer one is kept cut to the column's 200 characters, not refused by the database."""
+    return identifier[:200] if identifier else identifier
 
 
 def _log_ignored_topic(shop: Receiver, host_kind: str, topic: str, delivery_id: int) -> None:

@@ -7,6 +7,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..extensions import csrf, db
 from ..shops.models import HOST_KINDS
 from . import admin, admission
+from .inbox_writer import InboxUnavailable
 from .receive import Answer, receive, reject_oversized
 from .receivers import Receiver, receiver
 from .tasks import kick
@@ -48,7 +49,8 @@ def _respond(answer: Answer):
 
 
 @bp.errorhandler(SQLAlchemyError)
-def database_unavailable(error: SQLAlchemyError):
+@bp.errorhandler(InboxUnavailable)
+def database_unavailable(error: Exception):
     """Nothing was acknowledged: tell the cart to deliver again shortly."""
     db.session.rollback()
     current_app.logger.warning("Webhook refused, database unavailable: %s", type(error).__name__)
