@@ -2,7 +2,7 @@
 endpoint on the same server in the same run, then both at a fixed 300 requests per second for latency; at the end
 every accepted delivery must be in the inbox.
 
-    .venv/bin/python bench/ingest.py [--requests 20000] [--processes 3] [--threads 8] [--workers 2 --gthreads 4]
+    .venv/bin/python bench/ingest.py [--requests 20000] [--processes 3] [--threads 8] [--workers 2 --gthreads 8]
 """
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=3, help="client processes")
     parser.add_argument("--threads", type=int, default=8, help="connections per client process")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-    parser.add_argument("--gthreads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument("--gthreads", type=int, default=8, help="threads per gunicorn worker")
     parser.add_argument("--rate", type=float, default=300.0)
     parser.add_argument("--rate-seconds", type=float, default=20.0)
     parser.add_argument("--output", type=Path, help="write the figures as JSON here")

@@ -75,7 +75,7 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=3)
     parser.add_argument("--threads", type=int, default=6)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-    parser.add_argument("--gthreads", type=int, default=4)
+    parser.add_argument("--gthreads", type=int, default=8)
     parser.add_argument("--consumer-threads", type=int, default=4)
     parser.add_argument("--timeout", type=float, default=900.0,
                         help="seconds to wait for Amazon after the last webhook")

@@ -33,7 +33,7 @@ def _children(host: str, port: int, sandbox_port: int, env: dict) -> dict[str, l
     bin_dir = Path(sys.executable).parent
     connector = str(bin_dir / "connector")
     commands = {
-        "web": [str(bin_dir / "gunicorn"), "--workers", "2", "--threads", "4", "--bind", f"{host}:{port}",
+        "web": [str(bin_dir / "gunicorn"), "--workers", "2", "--threads", "8", "--bind", f"{host}:{port}",
                 "--graceful-timeout", "5", "--access-logfile", "-", "wsgi:app"],
         "jobs": [connector, "worker", "--scheduler"],
     }
