@@ -23,19 +23,27 @@ def isolate_request_globals(app: Flask) -> None:
 
     @app.before_request
     def fresh_globals() -> None:
-        g.__dict__.clear()
-        g.shop = g.role = g.frame_ancestors = None
-        g.form_targets = g.frame_sources = ()
+        request_globals = vars(g._get_current_object())  # one proxy lookup, not one per name: it runs on every request
+        request_globals.clear()
+        request_globals.update(shop=None, role=None, frame_ancestors=None, form_targets=(), frame_sources=())
+
+
+def content_security_policy(ancestors: str, form_targets: tuple[str, ...], frame_sources: tuple[str, ...]) -> str:
+    return CONTENT_SECURITY_POLICY.format(ancestors=ancestors, form_targets=" ".join(form_targets),
+                                          frame_sources=" ".join(frame_sources)).replace(" ;", ";")
+
+
+OUTSIDE_A_SHOP = content_security_policy("'none'", (), ())  # every webhook and API answer: built once
 
 
 def init_app(app: Flask) -> None:
     @app.after_request
     def set_security_headers(response: Response) -> Response:
-        response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.format(
-            ancestors=frame_ancestors_for_request(),
-            form_targets=" ".join(getattr(g, "form_targets", ())),
-            frame_sources=" ".join(getattr(g, "frame_sources", ())),
-        ).replace(" ;", ";")
+        form_targets, frame_sources = getattr(g, "form_targets", ()), getattr(g, "frame_sources", ())
+        ancestors = frame_ancestors_for_request()
+        response.headers["Content-Security-Policy"] = OUTSIDE_A_SHOP \
+            if (ancestors, form_targets, frame_sources) == ("'none'", (), ()) \
+            else content_security_policy(ancestors, form_targets, frame_sources)
         response.headers["X-Content-Type-Options"] = "nosniff"
         # Authorization URLs carry state; Amazon asks that they never leak through Referer.
         response.headers["Referrer-Policy"] = "no-referrer"

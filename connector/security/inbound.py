@@ -7,6 +7,7 @@ refusing webhooks because the limiter is down would lose more than it protects.
 """
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -211,7 +212,11 @@ def limiter() -> Limiter:
 
 
 def limit(name: str) -> Limit:
-    rate, burst = current_app.config["INBOUND_LIMITS"][name]
+    return _limit(*current_app.config["INBOUND_LIMITS"][name])
+
+
+@functools.lru_cache(maxsize=64)
+def _limit(rate: float, burst: int) -> Limit:
     return Limit(rate, burst)
 
 
