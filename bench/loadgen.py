@@ -56,6 +56,7 @@ class Result:
     ok: int = 0
     accepted: int = 0
     errors: int = 0
+    rate_limited: int = 0  # 429 answers, each followed by the same delivery again
     started: float = 0.0
     finished: float = 0.0
     last_response: float = 0.0
@@ -70,10 +71,11 @@ class Result:
         return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else float("nan")
 
 
-def _send(connection: http.client.HTTPConnection, request: Request) -> tuple[int, bytes]:
+def _send(connection: http.client.HTTPConnection, request: Request) -> tuple[int, bytes, float]:
+    """(status, body, seconds the server asked us to wait before delivering again)."""
     connection.request("POST", request.path, body=request.body, headers=request.headers)
     response = connection.getresponse()
-    return response.status, response.read()
+    return response.status, response.read(), float(response.headers.get("Retry-After") or 1)
 
 
 def _worker(base_url: str, requests: list, threads: int, rate: float | None, start_at: float,
@@ -101,12 +103,18 @@ def _worker(base_url: str, requests: list, threads: int, rate: float | None, sta
                 scheduled += interval
             else:
                 began = time.time()
-            try:
-                status, body = _send(connection, requests[index].prepare())
-            except (OSError, http.client.HTTPException):
-                connection.close()
-                connection = http.client.HTTPConnection(host.hostname, host.port, timeout=60)
-                status, body = 0, b""
+            while True:  # as hosts do, a delivery refused with 429 is delivered again after Retry-After
+                try:
+                    status, body, retry_after = _send(connection, requests[index].prepare())
+                except (OSError, http.client.HTTPException):
+                    connection.close()
+                    connection = http.client.HTTPConnection(host.hostname, host.port, timeout=60)
+                    status, body = 0, b""
+                if status != 429:
+                    break
+                with lock:
+                    result.rate_limited += 1
+                time.sleep(retry_after)
             done = time.time()
             with lock:
                 result.sent += 1
@@ -154,5 +162,6 @@ def run(base_url: str, requests: list, processes: int, threads: int, rate: float
         merged.ok += part.ok
         merged.accepted += part.accepted
         merged.errors += part.errors
+        merged.rate_limited += part.rate_limited
         merged.latencies.extend(part.latencies)
     return merged

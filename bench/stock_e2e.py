@@ -123,7 +123,7 @@ def main() -> None:
             result = run(f"http://127.0.0.1:{port}", requests, args.processes, args.threads)
             last_webhook = result.last_response
             print(f"Sent {result.sent} in {result.finished - result.started:.1f} s ({result.rate:.0f}/s), "
-                  f"{result.errors} errors", flush=True)
+                  f"{result.errors} errors, {result.rate_limited} answered 429 and delivered again", flush=True)
             settled, polls = _wait_for(state, expected, last_webhook + args.timeout, args.skus)
             if settled is None:
                 wrong = [(sku, want, state.listings.get(SELLER, MARKETPLACE, sku)) for sku, want in final.items()
@@ -139,7 +139,7 @@ def main() -> None:
         figures = {
             "skus": args.skus, "events": len(events), "webhooks": len(requests), "order": args.order,
             "sent_per_second": round(result.rate),
-            "webhook_errors": result.errors, "seconds_after_last_webhook": None if settled is None
+            "webhook_errors": result.errors, "rate_limited": result.rate_limited, "seconds_after_last_webhook": None if settled is None
             else round(settled - last_webhook, 1), "feeds": calls["createFeed"], "minimum_feeds": minimum_feeds,
             "throttled": throttled, "calls": dict(calls), "deliveries": deliveries,
             "processed": processed, "lost": len(requests) - processed,
