@@ -166,3 +166,16 @@ def test_a_secret_changed_elsewhere_is_honoured_at_once(app, handled):
     db.session.execute(db.update(type(shop)).where(type(shop).id == shop.id).values(webhook_secret="changed-elsewhere"))
     db.session.commit()  # as another process would: this process's memory is not told
     assert send.woocommerce(client, shop, "product.updated", {"id": 2}, secret="changed-elsewhere").status_code == 200
+
+
+def test_a_delivery_from_a_browser_with_an_admin_session_neither_reads_nor_renews_it(app, handled):
+    """Deliveries open no session: an admin's cookie sent along (a browser, a misconfigured proxy) is ignored and
+    no cookie is set on the answer, while the admin pages keep their session."""
+    from helpers import launch
+
+    shop = make_shop("Browser shop", host="generic", origin="https://browser.example")
+    browser = launch(app.test_client(), shop)
+    answer = send.generic(browser, shop, "stock.updated", {"sku": "S-1", "quantity": 2})
+    assert answer.status_code == 200 and answer.json["status"] == "accepted"
+    assert "Set-Cookie" not in answer.headers and answer.headers["X-Content-Type-Options"] == "nosniff"
+    assert browser.get("/admin/").status_code == 200
