@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 
 from ..accounts.models import AmazonAccount
 from ..accounts.operations import accounts_of
+from ..accounts.views import account_or_404
 from ..extensions import db
 from ..jobs.registry import enqueue
 from ..shops.formatting import calendar_date
-from ..accounts.views import account_or_404
 from ..shops.session import actor_name, require_owner, shop_required, wants_json
 from .carriers import AMAZON_CARRIER_CODES, CarrierInvalid, carrier_table, delete_entry, save_entry
 from .forms import CarrierForm, ImportByIdForm, ImportSettingsForm, ReimportForm

@@ -9,9 +9,9 @@ from flask import Blueprint, Flask, abort, flash, jsonify, redirect, render_temp
 from flask_babel import gettext, ngettext
 
 from ..accounts.models import AmazonAccount
+from ..accounts.views import account_or_404
 from ..amazon.marketplaces import BY_ID
 from ..i18n.labels import marketplace_name
-from ..accounts.views import account_or_404
 from ..shops.session import actor_name, require_owner, shop_required, wants_json
 from ..synclog.runs import KIND_LABELS
 from . import admin
