@@ -22,10 +22,6 @@ def create_app(overrides: dict[str, Any] | None = None, instance_path: str | Non
     if overrides:
         app.config.update(overrides)
     config_module.check_production_safety(app.config)
-    if app.config["PROXY_COUNT"]:
-        # Behind a reverse proxy: take the client address (rate limits, logs) and scheme from its headers.
-        count = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
@@ -70,4 +66,9 @@ def create_app(overrides: dict[str, Any] | None = None, instance_path: str | Non
     security_cli.init_app(app)
     synclog_cli.init_app(app)
     democart.init_app(app)
+    if app.config["PROXY_COUNT"]:
+        # Behind a reverse proxy: take the client address (rate limits, logs) and scheme from its headers, for every
+        # request, webhook deliveries included (their endpoint wraps Flask: this must wrap it in turn).
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     return app

@@ -34,6 +34,9 @@ def content_security_policy(ancestors: str, form_targets: tuple[str, ...], frame
 
 
 OUTSIDE_A_SHOP = content_security_policy("'none'", (), ())  # every webhook and API answer: built once
+# Authorization URLs carry state; Amazon asks that they never leak through Referer.
+ALWAYS = (("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer"))
+OUTSIDE_A_SHOP_HEADERS = (("Content-Security-Policy", OUTSIDE_A_SHOP), *ALWAYS)
 
 
 def init_app(app: Flask) -> None:
@@ -44,9 +47,7 @@ def init_app(app: Flask) -> None:
         response.headers["Content-Security-Policy"] = OUTSIDE_A_SHOP \
             if (ancestors, form_targets, frame_sources) == ("'none'", (), ()) \
             else content_security_policy(ancestors, form_targets, frame_sources)
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        # Authorization URLs carry state; Amazon asks that they never leak through Referer.
-        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers.update(ALWAYS)
         if request.path.startswith(("/admin", "/amazon")):
             response.headers["Cache-Control"] = "no-store"
         return response

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import redis
-from flask import Flask, current_app, jsonify
+from flask import Flask, current_app
 
 logger = logging.getLogger(__name__)
 
@@ -218,15 +218,6 @@ def limit(name: str) -> Limit:
 @functools.lru_cache(maxsize=64)
 def _limit(rate: float, burst: int) -> Limit:
     return Limit(rate, burst)
-
-
-def too_many(retry_after: float, what: str):
-    seconds = max(1, int(retry_after + 0.999))
-    response = jsonify(error="rate limited", detail=f"Too many {what}; try again in {seconds} s.",
-                       retry_after=seconds)
-    response.status_code = 429
-    response.headers["Retry-After"] = str(seconds)
-    return response
 
 
 def init_app(app: Flask) -> None:

@@ -40,8 +40,7 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def support_reads_only():
         """Defence in depth beside shop_required(write=True): a support session changes nothing, anywhere."""
-        if request.method not in ("GET", "HEAD", "OPTIONS") and request.blueprint != "webhooks" \
-                and session.get("role") == "support":
+        if request.method not in ("GET", "HEAD", "OPTIONS") and session.get("role") == "support":
             return render_template("errors/forbidden.html", message=SUPPORT_READ_ONLY), 403
         return None
 

@@ -38,6 +38,7 @@ class Answer:
     status: int
     body: dict[str, Any] = field(default_factory=dict)
     kick_shop_id: int | None = None  # queue a drain job for this shop once the answer is committed
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 def receive(shop: Receiver, body: bytes, headers: Mapping[str, str], remote_addr: str | None) -> Answer:

@@ -3,9 +3,8 @@ nothing stored for a refused delivery, and a forged X-Forwarded-For not opening 
 configured (or more hops than the configured proxies)."""
 from __future__ import annotations
 
-from werkzeug.middleware.proxy_fix import ProxyFix
-
 import hostwebhooks as send
+from connector import create_app
 from connector.extensions import db
 from connector.webhooks.models import WebhookDelivery
 from helpers import make_shop
@@ -30,12 +29,11 @@ def test_one_address_over_the_webhook_limit_gets_clear_429s_and_nothing_is_store
     assert send.woocommerce(elsewhere, shops[0], "coupon.created", {"id": 10}).status_code == 200
 
 
-def test_behind_one_proxy_only_the_proxys_own_entry_counts(app, monkeypatch):
-    # What create_app does with CONNECTOR_PROXY_COUNT=1.
-    monkeypatch.setattr(app, "wsgi_app", ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1))
-    app.config["INBOUND_LIMITS"] = {**app.config["INBOUND_LIMITS"], "webhook_address": (0.001, 2)}
+def test_behind_one_proxy_only_the_proxys_own_entry_counts(app):
+    proxied = create_app({**app.config, "PROXY_COUNT": 1}, instance_path=app.instance_path)  # CONNECTOR_PROXY_COUNT=1
+    proxied.config["INBOUND_LIMITS"] = {**app.config["INBOUND_LIMITS"], "webhook_address": (0.001, 2)}
     shop = make_shop()
-    client = app.test_client()
+    client = proxied.test_client()
     # The sender puts a fresh address first each time; the proxy appends the real one, which is what counts.
     codes = []
     for n in range(3):
@@ -44,3 +42,6 @@ def test_behind_one_proxy_only_the_proxys_own_entry_counts(app, monkeypatch):
     assert codes == [200, 200, 429]
     client.environ_base["HTTP_X_FORWARDED_FOR"] = "192.0.2.51"  # another real sender behind the same proxy
     assert send.woocommerce(client, shop, "coupon.created", {"id": 7}).status_code == 200
+    with proxied.app_context():
+        senders = db.session.scalars(db.select(WebhookDelivery.remote_addr).order_by(WebhookDelivery.id)).all()
+    assert senders == ["192.0.2.50", "192.0.2.50", "192.0.2.51"]

@@ -90,6 +90,36 @@ def test_a_failed_write_fails_every_request_of_its_batch_and_the_next_batch_goes
     assert group.submit("b") == "B"
 
 
+def test_many_threads_each_get_their_own_outcome_and_every_item_is_written_once():
+    written: list[str] = []
+    sizes: list[int] = []
+
+    def store(items):
+        threading.Event().wait(0.0005)  # a statement's round trip: others queue meanwhile
+        written.extend(items)
+        sizes.append(len(items))
+        return [item.upper() for item in items]
+
+    group = GroupCommit(store, max_batch=8)
+    wrong: list[tuple[str, object]] = []
+
+    def requests(thread: int) -> None:
+        for n in range(40):
+            item = f"t{thread}-{n}"
+            if (outcome := group.submit(item)) != item.upper():
+                wrong.append((item, outcome))
+
+    threads = [threading.Thread(target=requests, args=(number,)) for number in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert not any(thread.is_alive() for thread in threads) and wrong == []
+    assert sorted(written) == sorted(f"t{thread}-{n}" for thread in range(16) for n in range(40))
+    assert group._queue == [] and not group._writing
+    assert 1 < max(sizes) <= 8
+
+
 def test_concurrent_deliveries_each_get_their_own_answer(app):
     """Run on PostgreSQL this goes through group commit; on SQLite through the single-writer path."""
     shop = make_shop("Busy shop", host="generic", origin="https://busy.example")

@@ -4,11 +4,12 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 import hostwebhooks as send
 from connector.extensions import db
 from connector.synclog.models import LogEntry
+from connector.webhooks import endpoint
 from connector.webhooks.models import DeliveryStatus, WebhookDelivery
 from connector.webhooks.signatures import SignatureRejected, verify_standard
 from helpers import HOSTS_DIR, make_shop
@@ -179,3 +180,45 @@ def test_a_delivery_from_a_browser_with_an_admin_session_neither_reads_nor_renew
     assert answer.status_code == 200 and answer.json["status"] == "accepted"
     assert "Set-Cookie" not in answer.headers and answer.headers["X-Content-Type-Options"] == "nosniff"
     assert browser.get("/admin/").status_code == 200
+
+
+def test_only_post_delivers(app, handled):
+    shop = make_shop()
+    for method in ("get", "put", "delete"):
+        answer = getattr(app.test_client(), method)(f"/webhooks/woocommerce/{shop.shop_key}")
+        assert answer.status_code == 405 and "POST" in answer.headers["Allow"]
+    assert deliveries() == [] and handled.events == []
+
+
+def test_a_database_that_cannot_store_the_delivery_gets_503_and_the_delivery_arrives_when_sent_again(app, handled):
+    shop = make_shop(host="generic")
+    client = app.test_client()
+    db.session.execute(text("ALTER TABLE webhook_deliveries RENAME TO webhook_deliveries_away"))
+    db.session.commit()
+    try:
+        refused = send.generic(client, shop, "stock.updated", {"sku": "S-1", "quantity": 4}, message_id="msg_again")
+    finally:
+        db.session.execute(text("ALTER TABLE webhook_deliveries_away RENAME TO webhook_deliveries"))
+        db.session.commit()
+    assert refused.status_code == 503 and refused.headers["Retry-After"] == "5"
+    assert refused.json["error"] == "temporarily unavailable"
+    again = send.generic(client, shop, "stock.updated", {"sku": "S-1", "quantity": 4}, message_id="msg_again")
+    assert again.status_code == 200 and again.json["status"] == "accepted"
+    assert handled.events == [("stock.updated", {"type": "stock.updated", "timestamp": "2026-11-23T10:00:00Z",
+                                                  "data": {"sku": "S-1", "quantity": 4}})]
+
+
+def test_an_unexpected_error_is_a_logged_500_in_json_and_the_next_delivery_is_received(app, handled, monkeypatch,
+                                                                                       caplog):
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production, where errors are answered, not raised
+    shop = make_shop(host="generic")
+    client = app.test_client()
+    real_receiver = endpoint.receiver
+    monkeypatch.setattr(endpoint, "receiver", lambda key: (_ for _ in ()).throw(RuntimeError("a bug")))
+    failed = send.generic(client, shop, "stock.updated", {"sku": "S-1", "quantity": 4})
+    assert failed.status_code == 500 and failed.json["error"] == "internal error"
+    assert failed.headers["X-Content-Type-Options"] == "nosniff"
+    assert any("Webhook delivery" in record.message and record.exc_info for record in caplog.records)
+    monkeypatch.setattr(endpoint, "receiver", real_receiver)
+    assert send.generic(client, shop, "stock.updated", {"sku": "S-1", "quantity": 5}).status_code == 200
+    assert len(handled.events) == 1
