@@ -2,13 +2,19 @@
 endpoint on the same server in the same run, then both at a fixed 300 requests per second for latency; at the end
 every accepted delivery must be in the inbox.
 
-    .venv/bin/python bench/ingest.py [--requests 20000] [--processes 3] [--threads 8] [--workers 2 --gthreads 8]
+The closed-loop part alternates a bare round and a connector round, several times: this machine's speed drifts by a
+third within a minute (other virtual machines on the host), so each round's ratio compares two endpoints measured
+seconds apart, and the figure is the median of those ratios.
+
+    .venv/bin/python bench/ingest.py [--rounds 5] [--requests 10000] [--processes 3] [--threads 8]
+                                     [--workers 2 --gthreads 8]
 """
 from __future__ import annotations
 
 import argparse
 import json
 import random
+import statistics
 import sys
 from pathlib import Path
 
@@ -28,10 +34,11 @@ def events(path: str, secret: str, count: int) -> list:
 
 def describe(name: str, result: Result) -> dict:
     row = {"endpoint": name, "requests": result.sent, "ok": result.ok, "errors": result.errors,
+           "refused_429_then_delivered_again": result.rate_limited,
            "per_second": round(result.rate, 1), "p50_ms": round(result.percentile(0.5) * 1000, 1),
            "p99_ms": round(result.percentile(0.99) * 1000, 1)}
     print(f"  {name:<28} {row['requests']:>7} requests  {row['per_second']:>8.1f}/s  p50 {row['p50_ms']:>7.1f} ms  "
-          f"p99 {row['p99_ms']:>7.1f} ms  errors {row['errors']}", flush=True)
+          f"p99 {row['p99_ms']:>7.1f} ms  errors {row['errors']}  429s {result.rate_limited}", flush=True)
     return row
 
 
@@ -39,7 +46,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/9")
-    parser.add_argument("--requests", type=int, default=20000, help="per endpoint, closed loop")
+    parser.add_argument("--rounds", type=int, default=5, help="closed-loop rounds, each bare then connector")
+    parser.add_argument("--requests", type=int, default=10000, help="per endpoint and round, closed loop")
     parser.add_argument("--processes", type=int, default=3, help="client processes")
     parser.add_argument("--threads", type=int, default=8, help="connections per client process")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
@@ -56,6 +64,9 @@ def main() -> None:
     with postgres_database(args.postgres) as database_url:
         port = free_port()
         env = connector_env(database_url, args.redis, f"http://127.0.0.1:{port}", "http://127.0.0.1:5050")
+        # Every delivery comes from one address for one shop, far more than either default limit allows for long:
+        # raised so the rounds measure the endpoint (the limits are still checked on every delivery).
+        env.update(CONNECTOR_LIMIT_WEBHOOK_SHOP="100000/1000000", CONNECTOR_LIMIT_WEBHOOK_ADDRESS="100000/1000000")
         apply(env)
         flush_redis(args.redis)
         from connector import create_app
@@ -76,12 +87,16 @@ def main() -> None:
             run(base, events(f"/bare/webhooks/generic/{key}", secret, 500), args.processes, args.threads)  # warm up
             run(base, events(f"/webhooks/generic/{key}", secret, 500), args.processes, args.threads)
             print("Closed loop (as fast as answered):", flush=True)
-            for round_ in (1, 2):
-                rows.append(describe(f"bare endpoint, round {round_}", run(
+            ratios = []
+            for round_ in range(1, args.rounds + 1):
+                bare = describe(f"bare endpoint, round {round_}", run(
                     base, events(f"/bare/webhooks/generic/{key}", secret, args.requests), args.processes,
-                    args.threads)))
-                rows.append(describe(f"connector, round {round_}", run(
-                    base, events(f"/webhooks/generic/{key}", secret, args.requests), args.processes, args.threads)))
+                    args.threads))
+                ours = describe(f"connector, round {round_}", run(
+                    base, events(f"/webhooks/generic/{key}", secret, args.requests), args.processes, args.threads))
+                rows += [bare, ours]
+                ratios.append(ours["per_second"] / bare["per_second"])
+                print(f"  round {round_}: connector / bare = {ratios[-1]:.0%}", flush=True)
             count = int(args.rate * args.rate_seconds)
             print(f"Open loop at {args.rate:g} requests per second:", flush=True)
             rows.append(describe(f"bare endpoint at {args.rate:g}/s", run(
@@ -95,12 +110,14 @@ def main() -> None:
         accepted = sum(row["ok"] for row in rows if row["endpoint"].startswith("connector")) + 500
         print(f"Deliveries acknowledged by the connector: {accepted}; stored in the inbox: {stored}; "
               f"lost: {accepted - stored}", flush=True)
-        bare_best = max(row["per_second"] for row in rows if row["endpoint"].startswith("bare endpoint, round"))
-        ours_best = max(row["per_second"] for row in rows if row["endpoint"].startswith("connector, round"))
-        print(f"Connector throughput / bare endpoint throughput: {ours_best / bare_best:.0%}", flush=True)
+        best = {name: max(row["per_second"] for row in rows if row["endpoint"].startswith(f"{name}, round"))
+                for name in ("bare endpoint", "connector")}
+        print(f"Connector throughput / bare endpoint throughput: median of the rounds {statistics.median(ratios):.0%} "
+              f"(rounds: {', '.join(f'{ratio:.0%}' for ratio in ratios)}; best round over best round "
+              f"{best['connector'] / best['bare endpoint']:.0%})", flush=True)
         if args.output:
             args.output.write_text(json.dumps({"rows": rows, "acknowledged": accepted, "stored": stored,
-                                               "ratio": ours_best / bare_best}, indent=2))
+                                               "ratios": ratios, "ratio": statistics.median(ratios)}, indent=2))
 
 
 if __name__ == "__main__":
