@@ -35,8 +35,8 @@ def content_security_policy(ancestors: str, form_targets: tuple[str, ...], frame
 
 OUTSIDE_A_SHOP = content_security_policy("'none'", (), ())  # every webhook and API answer: built once
 # Authorization URLs carry state; Amazon asks that they never leak through Referer.
-ALWAYS = (("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer"))
-OUTSIDE_A_SHOP_HEADERS = (("Content-Security-Policy", OUTSIDE_A_SHOP), *ALWAYS)
+EVERY_RESPONSE_HEADERS = (("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer"))
+OUTSIDE_A_SHOP_HEADERS = (("Content-Security-Policy", OUTSIDE_A_SHOP), *EVERY_RESPONSE_HEADERS)
 
 
 def init_app(app: Flask) -> None:
@@ -47,7 +47,7 @@ def init_app(app: Flask) -> None:
         response.headers["Content-Security-Policy"] = OUTSIDE_A_SHOP \
             if (ancestors, form_targets, frame_sources) == ("'none'", (), ()) \
             else content_security_policy(ancestors, form_targets, frame_sources)
-        response.headers.update(ALWAYS)
+        response.headers.update(EVERY_RESPONSE_HEADERS)
         if request.path.startswith(("/admin", "/amazon")):
             response.headers["Cache-Control"] = "no-store"
         return response
